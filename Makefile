@@ -1,0 +1,37 @@
+# Two entry points (README): `make reproduce` and `make test`. Each does its own setup.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+export HF_HUB_OFFLINE=1 HF_HUB_DISABLE_TELEMETRY=1 TOKENIZERS_PARALLELISM=false MPLBACKEND=Agg PYTHONUNBUFFERED=1
+SCALE ?= tiny
+PAPERS ?=
+
+.PHONY: setup reproduce test test-fast sync-check bench
+
+setup: $(STAMP)
+
+# torch first, from the local CPU wheel (a plain `torch` requirement would pull a multi-GB CUDA build)
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -e ".[dev,curation]"
+	$(BIN)/python -m ipykernel install --prefix $(VENV) --name python3 >/dev/null
+	rm -f $(VENV)/.installed-*; touch $@
+
+# every paper at tiny scale (SCALE=full on GPU boxes; PAPERS="shuffle-r1" for one)
+reproduce: setup
+	$(BIN)/reasonlab-reproduce --scale $(SCALE) $(if $(PAPERS),--papers $(PAPERS))
+
+# notebooks in sync with reasonlab/, the notebooks' own tests, then pytest (exit 5 = no tests is not a failure here)
+test: setup sync-check
+	env -u IN_TEST $(BIN)/nbdev-test --n-workers 1
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; rc=0; fi; exit $$rc
+
+sync-check: setup
+	$(BIN)/python tools/check_sync.py
+
+bench: setup
+	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
