@@ -140,9 +140,9 @@ def naive_worst(cap_s: float):
             except Exception: out[name] = (None, time.perf_counter() - t0)
     return out
 
-def ours_worst():
+def ours_worst(workers=None):
     "Per-item seconds of a fresh default MathScorer (no cache), one call per item."
-    s, out = MathScorer(), {}
+    s, out = MathScorer(n_workers=workers), {}
     for name, (c, g) in ADVERSARIAL.items():
         t0 = time.perf_counter(); v = s.score(c, g); out[name] = (v.correct, time.perf_counter() - t0, v.method)
     s.close()
@@ -154,6 +154,7 @@ def main():
     ap.add_argument("--groups", type=int, default=100, help="GRPO groups (8-16 completions each)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--repeats", type=int, default=5, help="timed runs of each scorer (best and median reported)")
+    ap.add_argument("--workers", type=int, default=None, help="MathScorer worker processes (default: available CPUs)")
     ap.add_argument("--naive-cap", type=float, default=20.0, help="seconds before a naive adversarial item is killed")
     ap.add_argument("--out", default=str(ROOT / "benchmarks/results/rewards.json"))
     args = ap.parse_args()
@@ -163,7 +164,7 @@ def main():
     naive_t, ours_t, warm_t = [], [], []
     for _ in range(args.repeats):
         t0 = time.perf_counter(); mv = naive_verdicts(rows); naive_t.append(time.perf_counter() - t0)
-        scorer = MathScorer()  # cold cache every repeat
+        scorer = MathScorer(n_workers=args.workers)  # cold cache and fresh workers every repeat
         t0 = time.perf_counter(); ours = ours_verdicts(rows, scorer); ours_t.append(time.perf_counter() - t0)
         t0 = time.perf_counter(); ours_verdicts(rows, scorer); warm_t.append(time.perf_counter() - t0)
         stats = dict(distinct_checks=scorer.misses + scorer.fast, worker_checks=scorer.misses, cache_hits=scorer.hits,
@@ -179,7 +180,7 @@ def main():
     disagreements = Counter(classify(rows[i], mv[i], ours[i]) for i in range(n) if mv[i] != ours[i])
     acc = lambda vs: sum(vs[i] == rows[i]["truth"] for i in known) / len(known)
 
-    ours_adv, naive_adv = ours_worst(), naive_worst(args.naive_cap)
+    ours_adv, naive_adv = ours_worst(args.workers), naive_worst(args.naive_cap)
     worst_ours = max(ours_adv.items(), key=lambda kv: kv[1][1])
     worst_naive = max(naive_adv.items(), key=lambda kv: kv[1][1])
 

@@ -12,7 +12,7 @@ import yaml
 
 # %% auto #0
 __all__ = ['ParamError', 'check_params', 'load_params', 'notebook_params', 'setup_run', 'in_test', 'project_root', 'output_dir',
-           'cache_dir', 'start_metrics', 'write_metrics']
+           'cache_dir', 'start_metrics', 'is_main_process', 'write_metrics']
 
 # %% ../nbs/00_config.ipynb #184e3186
 class ParamError(ValueError):
@@ -105,10 +105,15 @@ def start_metrics(out: Path) -> None:
     "Remove a stale `metrics.json` before a run starts."
     (Path(out)/"metrics.json").unlink(missing_ok=True)
 
+def is_main_process() -> bool:
+    "True on rank 0 of a multi-process launch (and in a single process)."
+    return int(os.environ.get("RANK", "0")) == 0
+
 def write_metrics(out: Path, # the run's output folder
                   metrics: dict, # JSON-serialisable results
-                 ) -> Path:
-    "Atomically write `metrics.json` (temp file, then rename)."
+                 ) -> Path | None:
+    "Atomically write `metrics.json` (temp file, then rename); only rank 0 writes."
+    if not is_main_process(): return None
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=out, suffix=".tmp")
     with os.fdopen(fd, "w") as f: json.dump(metrics, f, indent=2, default=float)

@@ -50,11 +50,13 @@ class TinyModelSpec:
         "A short hash naming this spec (for caches)."
         return hashlib.sha1(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:10]
 
-def build_tiny_model(spec: TinyModelSpec, tokenizer, seed: int = 0) -> Qwen2ForCausalLM:
+def build_tiny_model(spec: TinyModelSpec, tokenizer, seed: int = 0,
+                     vocab_size: int | None = None, # embedding rows; default len(tokenizer) (a 0.5B-class check uses 151936)
+                    ) -> Qwen2ForCausalLM:
     "A randomly initialised Qwen2 causal LM sized by `spec` for `tokenizer`."
     import torch
     torch.manual_seed(seed)
-    cfg = Qwen2Config(vocab_size=len(tokenizer), hidden_size=spec.hidden_size, intermediate_size=spec.intermediate_size,
+    cfg = Qwen2Config(vocab_size=vocab_size or len(tokenizer), hidden_size=spec.hidden_size, intermediate_size=spec.intermediate_size,
                       num_hidden_layers=spec.num_hidden_layers, num_attention_heads=spec.num_attention_heads,
                       num_key_value_heads=spec.num_key_value_heads, max_position_embeddings=spec.max_position_embeddings,
                       tie_word_embeddings=True, eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id,

@@ -14,7 +14,8 @@ import nbformat, yaml
 from .config import load_params, project_root, ParamError
 
 # %% auto #0
-__all__ = ['paper_slugs', 'paper_info', 'notebook_defaults', 'paper_params', 'run_paper', 'report_markdown', 'reproduce', 'main']
+__all__ = ['paper_slugs', 'paper_info', 'notebook_defaults', 'paper_params', 'run_paper', 'report_markdown', 'reproduce', 'main',
+           'launch_command', 'launch_main']
 
 # %% ../nbs/07_reproduce.ipynb #90e2c993
 def paper_slugs(root: Path | None = None) -> list[str]:
@@ -64,7 +65,7 @@ def run_paper(slug: str, scale: str = "tiny", output_root: Path | None = None, r
     info, t0 = paper_info(slug, root), time.time()
     log(f"▶ {slug} ({info['title']}) at {scale} scale → {out}")
     try:
-        pm.execute_notebook(str(info["notebook"]), str(out/f"{slug}.ipynb"), parameters=params, kernel_name="python3",
+        pm.execute_notebook(str(info["notebook"]), str(out/f"{slug}.ipynb"), parameters=params, kernel_name="python3", language="python",
                             cwd=str(info["notebook"].parent), progress_bar=progress and {"desc": slug}, log_output=False)
     except Exception as e:
         (out/"metrics.json").unlink(missing_ok=True)
@@ -120,4 +121,34 @@ def main(argv=None):
     except (ParamError, FileNotFoundError) as e: sys.exit(f"error: {e}")
     sys.exit(0 if all(r["ok"] for r in res) else 1)
 
+# %% ../nbs/07_reproduce.ipynb #9093adb6
+def launch_command(slug: str, scale: str = "full", config: str = "configs/accelerate/zero2.yaml",
+                   output_root: Path | None = None, root: Path | None = None) -> tuple[list[str], Path]:
+    "Write the parametrised script for `slug` and return (accelerate command, script path)."
+    import papermill as pm
+    from nbconvert import PythonExporter
+    root = Path(root or project_root())
+    out_root = Path(output_root or root/"outputs"); (out_root/slug).mkdir(parents=True, exist_ok=True)
+    params = paper_params(slug, scale, root); params["OUTPUT_ROOT"] = str(out_root)
+    nb_out = out_root/slug/f"{slug}-{scale}-launch.ipynb"
+    pm.execute_notebook(str(paper_info(slug, root)["notebook"]), str(nb_out), parameters=params, prepare_only=True,
+                        kernel_name="python3", language="python")
+    script, _ = PythonExporter().from_filename(str(nb_out))
+    script = "\n".join(l for l in script.splitlines() if not l.lstrip().startswith(("get_ipython()", "%")))
+    py = nb_out.with_suffix(".py"); py.write_text(script)
+    return ["accelerate", "launch", "--config_file", str(root/config), str(py)], py
+
+def launch_main(argv=None):
+    import argparse, subprocess
+    p = argparse.ArgumentParser(prog="reasonlab-launch", description="Run a paper notebook under accelerate (multi-GPU).")
+    p.add_argument("paper"); p.add_argument("--scale", default="full")
+    p.add_argument("--config", default="configs/accelerate/zero2.yaml"); p.add_argument("--output-root", default=None)
+    p.add_argument("--dry-run", action="store_true")
+    a = p.parse_args(argv)
+    try: cmd, py = launch_command(a.paper, a.scale, a.config, a.output_root)
+    except (ParamError, FileNotFoundError) as e: sys.exit(f"error: {e}")
+    print(" ".join(cmd))
+    if not a.dry_run: sys.exit(subprocess.call(cmd, cwd=str(paper_info(a.paper)["notebook"].parent)))
+
+# %% ../nbs/07_reproduce.ipynb #7834a566
 if __name__ == "__main__" and not hasattr(sys, "ps1") and "ipykernel" not in sys.modules: main()
