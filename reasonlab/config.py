@@ -95,8 +95,9 @@ def output_dir(slug: str, # the paper's slug, e.g. "shuffle-r1"
     return d
 
 def cache_dir() -> Path:
-    "Where trained tiny models are cached by config hash (`REASONLAB_CACHE` overrides)."
-    d = Path(os.environ.get("REASONLAB_CACHE") or project_root()/".cache")
+    "Where trained tiny models are cached by spec hash: `REASONLAB_CACHE`, else `$XDG_CACHE_HOME/reasonlab` or `~/.cache/reasonlab`."
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home()/".cache"
+    d = Path(os.environ.get("REASONLAB_CACHE") or Path(base)/"reasonlab")
     d.mkdir(parents=True, exist_ok=True)
     return d
 

@@ -20,7 +20,8 @@ from .models import TinyModelSpec, train_tokenizer, build_tiny_model, save_model
 from .generation import TransformersGenerator, SamplingParams, evaluate_accuracy
 
 # %% auto #0
-__all__ = ['device_flags', 'base_args', 'LoraSpec', 'sft_dataset', 'run_sft', 'run_dpo', 'WarmStartSpec', 'warm_start']
+__all__ = ['WARMSTART_VERSION', 'device_flags', 'base_args', 'LoraSpec', 'sft_dataset', 'run_sft', 'run_dpo', 'WarmStartSpec',
+           'warm_start_data', 'warm_start']
 
 # %% ../nbs/04_recipes.ipynb #d8e39ed7
 def device_flags() -> dict:
@@ -80,13 +81,17 @@ def run_dpo(model, tokenizer,
     return tr
 
 # %% ../nbs/04_recipes.ipynb #2c3c4938
+WARMSTART_VERSION = 2 # bump when warm_start's code changes, so cached policies are not reused
+
 @dataclass
 class WarmStartSpec:
     "Everything that determines the warm-start policy (its hash names the cache folder)."
     model: TinyModelSpec = field(default_factory=TinyModelSpec)
-    task: ArithmeticSpec = field(default_factory=lambda: ArithmeticSpec(1, 2, 1, 2))
-    n_train: int = 4000
-    max_steps: int = 400
+    easy: ArithmeticSpec = field(default_factory=lambda: ArithmeticSpec(1, 1, 1, 2))
+    hard: ArithmeticSpec = field(default_factory=lambda: ArithmeticSpec(2, 2, 1, 2))
+    n_easy: int = 3600
+    n_hard: int = 400
+    max_steps: int = 800
     batch_size: int = 64
     lr: float = 3e-3
     seed: int = 0
@@ -95,20 +100,29 @@ class WarmStartSpec:
     def key(self) -> str:
         import hashlib
         d = {k: v for k, v in asdict(self).items() if k != "threads"}
+        d["version"] = WARMSTART_VERSION
         return hashlib.sha1(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
 
+def warm_start_data(spec: WarmStartSpec) -> Dataset:
+    "The warm start's SFT rows: `n_easy` easy and `n_hard` hard training problems, shuffled."
+    from datasets import concatenate_datasets
+    easy = make_arithmetic(spec.n_easy, "train", seed=spec.seed, spec=spec.easy)
+    hard = make_arithmetic(spec.n_hard, "train", seed=spec.seed, spec=spec.hard)
+    return concatenate_datasets([easy, hard]).shuffle(seed=spec.seed)
+
 def warm_start(spec: WarmStartSpec = WarmStartSpec(), force: bool = False, root: Path | None = None) -> Path:
-    "Path of the warm-start policy for `spec`, trained (≈1–2 min on 2 cores) unless cached."
+    "Path of the warm-start policy for `spec`, trained (800 SFT steps, minutes on 2 cores) unless cached."
     out = Path(root or cache_dir())/f"warmstart-{spec.key()}"
     if (out/"warmstart.json").exists() and not force: return out
     setup_run(spec.seed, spec.threads)
-    train = make_arithmetic(spec.n_train, "train", seed=spec.seed, spec=spec.task)
+    train = warm_start_data(spec)
     tok = train_tokenizer(list(train["prompt"]) + list(train["reasoning"]), spec.model.vocab_size)
     model = build_tiny_model(spec.model, tok, seed=spec.seed)
+    out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=".warmstart-"))
     t0 = time.time()
     run_sft(model, tok, sft_dataset(train), tmp/"trainer", max_steps=spec.max_steps, per_device_train_batch_size=spec.batch_size,
-            learning_rate=spec.lr, lr_scheduler_type="cosine", warmup_steps=10, seed=spec.seed, logging_steps=50)
+            learning_rate=spec.lr, lr_scheduler_type="cosine", warmup_steps=10, seed=spec.seed, logging_steps=100)
     save_model(model, tok, tmp)
     shutil.rmtree(tmp/"trainer", ignore_errors=True)
     (tmp/"warmstart.json").write_text(json.dumps({"spec": asdict(spec), "train_seconds": time.time() - t0}, indent=2))
