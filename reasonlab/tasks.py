@@ -12,8 +12,8 @@ from datasets import Dataset
 
 # %% auto #0
 __all__ = ['NAMES', 'ITEMS', 'RL_SPEC', 'PROMPT_COLUMNS', 'ANSWER_COLUMNS', 'ArithmeticSpec', 'column_steps', 'make_problem',
-           'split_of', 'make_arithmetic', 'DatasetError', 'check_dataset', 'extract_final_answer', 'completion_text',
-           'ExactAnswerReward', 'load_task_data']
+           'split_of', 'make_arithmetic', 'DatasetError', 'check_dataset', 'extract_final_answer', 'ExactAnswerReward',
+           'load_task_data']
 
 # %% ../nbs/01_tasks.ipynb #8e36d8dc
 NAMES = ["Ann", "Ben", "Cal", "Dee", "Eve", "Fay", "Gus", "Hal"]
@@ -103,6 +103,8 @@ def check_dataset(ds, # a datasets.Dataset
                 raise DatasetError(f"{name}: row {i} field {col!r} should be {want}, got {type(v).__name__} ({v!r:.40})")
 
 # %% ../nbs/01_tasks.ipynb #3e2ac4ea
+from .rewards.math import completion_text  # str or chat-list completions, one reader for every reward
+
 _FINAL = re.compile(r"####\s*(-?\d+)")
 
 def extract_final_answer(text, last_number_fallback: bool = False) -> str | None:
@@ -114,12 +116,6 @@ def extract_final_answer(text, last_number_fallback: bool = False) -> str | None
         nums = re.findall(r"-?\d+", text)
         return nums[-1] if nums else None
     return None
-
-def completion_text(c) -> str:
-    "The text of a completion in TRL's standard (str) or conversational (list of messages) format."
-    if isinstance(c, str): return c
-    if isinstance(c, list) and c and isinstance(c[-1], dict): return str(c[-1].get("content", ""))
-    return ""
 
 class ExactAnswerReward:
     "TRL reward: 1.0 when the `####` answer equals the `answer` column, else 0.0 (bad completions counted)."
