@@ -17,7 +17,9 @@ def test_runs_and_records(result):
     assert m["claims"] and all(c["verdict"] for c in m["claims"])
     v = m["variants"]["pts_abs"]
     # compute match as stated: PTS+ABS samples 16 per prompt and trains on the 8 kept (with repeats)
-    assert v["generated_rollouts_per_round"] == 2 * v["trained_rollouts_per_round"]
+    assert (v["generated_rollouts_per_round"], v["trained_rollouts_per_round"]) == (8 * 16, 8 * 8)  # 8 prompts per round
+    g = m["variants"]["grpo_n8"]
+    assert (g["generated_rollouts_per_round"], g["trained_rollouts_per_round"]) == (8 * 8, 8 * 8)
     # PTS keeps the highest-contrast pairs, so more of the trained rollouts carry a gradient than under GRPO n=8
     assert v["rollout_util_rate_mean"] > m["variants"]["grpo_n8"]["rollout_util_rate_mean"]
 
