@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from datasets import Dataset
 
-from reasonlab.reproduce import run_paper, paper_params
+from reasonlab.reproduce import paper_params
 from reasonlab.tasks import ExactAnswerReward
 from reasonlab.curation import pool as curation_pool
 from reasonlab.papers.infialign import (PATTERNS, OpPatternTagger, curriculum_stages, dpo_pairs, held_out_problems,
@@ -16,10 +16,7 @@ from reasonlab.papers.infialign import (PATTERNS, OpPatternTagger, curriculum_st
 CLAIMS = {"curated-on-par-with-full", "curated-beats-random", "dpo-gain-on-hard"}
 
 
-@pytest.fixture(scope="module")
-def result(tmp_path_factory):
-    out = tmp_path_factory.mktemp("out")
-    return run_paper("infialign", "test", output_root=out, progress=False) | {"out": out}
+PAPER = "infialign"  # run once per module by the `result` fixture in conftest.py
 
 
 @pytest.fixture(scope="module")

@@ -1,16 +1,13 @@
 """The StructVRM notebook at test scale (papers/structvrm/test.yaml), run headless by the same runner as
 `make reproduce`, plus the multi-part task family it trains on."""
 import pytest
-from reasonlab.reproduce import run_paper
 from reasonlab.tasks import split_of
 from reasonlab.rewards.structured import StructuredReward, reference_parts
 from reasonlab.papers.structvrm import make_multipart, multipart_accuracy
 from reasonlab.rewards.structured import StructuredScorer
 
 
-@pytest.fixture(scope="module")
-def result(tmp_path_factory):
-    return run_paper("structvrm", "test", output_root=tmp_path_factory.mktemp("out"), progress=False)
+PAPER = "structvrm"  # run once per module by the `result` fixture in conftest.py
 
 
 def test_runs_and_records(result):
@@ -47,9 +44,9 @@ def test_verdicts_follow_from_the_runs(result):
     if max(abs(c["delta_whole"]), abs(c["delta_part"])) <= c["noise"]: assert "within noise" in main["verdict"]
 
 
-def test_outputs_written(result, tmp_path_factory):
-    out = tmp_path_factory.getbasetemp()
-    assert list(out.glob("out*/structvrm/curves.png")) and list(out.glob("out*/structvrm/history.csv"))
+def test_outputs_written(result):
+    out = result["out"]
+    assert list(out.glob("structvrm/curves.png")) and list(out.glob("structvrm/history.csv"))
 
 
 def test_task_family_splits_and_references():
