@@ -134,7 +134,7 @@ class ExactAnswerReward:
         return scores
 
 # %% ../nbs/01_tasks.ipynb #fad73ff3
-RL_SPEC = ArithmeticSpec(2, 2, 1, 2)
+RL_SPEC = ArithmeticSpec(1, 1, 1, 2)
 PROMPT_COLUMNS, ANSWER_COLUMNS = ("prompt", "problem", "question", "query"), ("answer", "solution", "gold", "final_answer")
 
 def _standardise(ds, name: str):
