@@ -53,7 +53,7 @@ def main():
     spec = ArithmeticSpec(*map(int, a.spec.split(","))) if a.spec else RL_SPEC
     train, test = load_task_data(n_train=2000, n_test=200, spec=spec)
     rows = [run(n, f, l, policy, train, test, a.steps) for n, f, l in (CONFIGS[:2] if a.quick else CONFIGS)]
-    print("| config (8 prompts × 8, dapo loss) | held-out accuracy by step | train reward first 5 → last 5 steps |\n|---|---|---|")
+    print("| config (8 prompts × 8, dapo loss) | held-out accuracy by step | train reward, steps 1–5 → last 5 (same prompts in every config) |\n|---|---|---|")
     for r in rows:
         print(f"| {r['config']} | {' → '.join(f'{acc:.3f}' for _, acc in r['accuracy'])} | "
               f"{r['train_reward_first5']:.3f} → {r['train_reward_last5']:.3f} |")

@@ -117,7 +117,7 @@ def warm_start_data(spec: WarmStartSpec) -> Dataset:
     return concatenate_datasets([easy, hard]).shuffle(seed=spec.seed)
 
 def warm_start(spec: WarmStartSpec = WarmStartSpec(), force: bool = False, root: Path | None = None) -> Path:
-    "Path of the warm-start policy for `spec`, trained (450 SFT steps, about 2 minutes on 2 cores) unless cached."
+    "Path of the warm-start policy for `spec`, trained unless cached (the default: 450 SFT steps, about a minute on 2 cores)."
     out = Path(root or cache_dir())/f"warmstart-{spec.key()}"
     if (out/"warmstart.json").exists() and not force: return out
     setup_run(spec.seed, spec.threads)
