@@ -7,7 +7,7 @@ on 2 cores (1 thread each).
     python benchmarks/grpo_tiny_sweep.py --quick         # first two
     python benchmarks/grpo_tiny_sweep.py --start fluent --spec 2,2,1,2
         # from the long, converged SFT (recipes.FLUENT_WARMSTART) on two-step problems: the setting where GRPO
-        # only degraded the policy (session 1's finding)
+        # left the policy flat or worse in 7 of 8 configs (benchmarks/results/grpo_tiny_sweep_fluent.json)
 """
 import argparse, json, time
 from pathlib import Path
