@@ -12,7 +12,7 @@ import yaml
 
 # %% auto #0
 __all__ = ['ParamError', 'check_params', 'load_params', 'notebook_params', 'setup_run', 'in_test', 'project_root', 'output_dir',
-           'cache_dir', 'start_metrics', 'is_main_process', 'write_metrics']
+           'cache_dir', 'cpu_model', 'machine_info', 'start_metrics', 'is_main_process', 'write_metrics']
 
 # %% ../nbs/00_config.ipynb #184e3186
 class ParamError(ValueError):
@@ -101,7 +101,27 @@ def cache_dir() -> Path:
     d.mkdir(parents=True, exist_ok=True)
     return d
 
-# %% ../nbs/00_config.ipynb #9991a8c0
+# %% ../nbs/00_config.ipynb #c53c4514
+def cpu_model() -> str:
+    "The CPU's model name (from /proc/cpuinfo or platform), e.g. 'Intel(R) Xeon(R) Processor @ 2.80GHz'."
+    import platform
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.lower().startswith("model name"): return line.split(":", 1)[1].strip()
+    except OSError: pass
+    return platform.processor() or platform.machine()
+
+def machine_info() -> dict:
+    "CPU model, torch's kernel ISA, library versions, threads and cores: what a result depends on besides the code."
+    import platform, torch, transformers
+    try: import trl; trl_v = trl.__version__
+    except ImportError: trl_v = None
+    return {"cpu": cpu_model(), "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+            "aten_cpu_capability_env": os.environ.get("ATEN_CPU_CAPABILITY"), "cores": os.cpu_count(),
+            "torch_threads": torch.get_num_threads(), "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+            "python": platform.python_version(), "torch": torch.__version__, "transformers": transformers.__version__, "trl": trl_v}
+
+# %% ../nbs/00_config.ipynb #25164d60
 def start_metrics(out: Path) -> None:
     "Remove a stale `metrics.json` before a run starts."
     (Path(out)/"metrics.json").unlink(missing_ok=True)
@@ -113,8 +133,9 @@ def is_main_process() -> bool:
 def write_metrics(out: Path, # the run's output folder
                   metrics: dict, # JSON-serialisable results
                  ) -> Path | None:
-    "Atomically write `metrics.json` (temp file, then rename); only rank 0 writes."
+    "Atomically write `metrics.json` (temp file, then rename), with the machine it ran on; only rank 0 writes."
     if not is_main_process(): return None
+    metrics = {**metrics, "machine": metrics.get("machine") or machine_info()}
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=out, suffix=".tmp")
     with os.fdopen(fd, "w") as f: json.dump(metrics, f, indent=2, default=float)
