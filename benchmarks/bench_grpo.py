@@ -12,7 +12,7 @@ from reasonlab.config import setup_run
 from reasonlab.models import TinyModelSpec, build_tiny_model, train_tokenizer
 from reasonlab.tasks import make_arithmetic, ExactAnswerReward
 from reasonlab.trainers.grpo import grpo_config, make_grpo_trainer, ReasonGRPOTrainer
-import reasonlab.papers.shuffle_r1  # noqa: registers pts / pts_abs
+
 
 QWEN25_05B = TinyModelSpec(hidden_size=896, intermediate_size=4864, num_hidden_layers=24, num_attention_heads=14,
                            num_key_value_heads=2, max_position_embeddings=4096)

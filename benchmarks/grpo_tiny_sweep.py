@@ -14,7 +14,8 @@ from pathlib import Path
 from reasonlab.config import setup_run
 from reasonlab.models import load_model
 from reasonlab.tasks import load_task_data, ExactAnswerReward, ArithmeticSpec, RL_SPEC
-from reasonlab.generation import AccuracyCallback, SamplingParams
+from reasonlab.generation import SamplingParams
+from reasonlab.eval import AccuracyCallback
 from reasonlab.recipes import warm_start, LoraSpec, WarmStartSpec, FLUENT_WARMSTART
 from reasonlab.trainers.grpo import grpo_config, make_grpo_trainer
 

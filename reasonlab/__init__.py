@@ -20,6 +20,6 @@ Modules:
 - `reasonlab.rewards.math`: Extract a completion's final answer, decide equivalence with math-verify under a hard time bound, refuse the hacks that fool it, and score GRPO batches fast.
 - `reasonlab.rewards.sandbox`: Run model-written code against tests in a separate, locked-down process, and turn the result into an outcome reward.
 - `reasonlab.rewards.structured`: StructVRM-style verdicts: split a multi-part answer into sub-answers, check each against the reference, and reward partial credit or all-or-nothing.
-- `reasonlab.trainers.grpo`: `ReasonGRPOTrainer` is TRL's `GRPOTrainer` plus two registered hooks (how advantages are computed, which rollouts form the update batch) and Shuffle-R1's diagnostics in the logs."""
+- `reasonlab.trainers.grpo`: `ReasonGRPOTrainer` is TRL's `GRPOTrainer` plus two registered hooks (how advantages are computed, which rollouts form the update batch) and the batch's advantage diagnostics in the logs (`batch/*`)."""
 
 __version__ = "0.1.0"

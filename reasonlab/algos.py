@@ -10,19 +10,28 @@ from typing import Callable
 import torch
 
 # %% auto #0
-__all__ = ['ADVANTAGE_ESTIMATORS', 'BATCH_SELECTORS', 'register_advantage', 'register_selector', 'Registry', 'grpo_advantage',
-           'select_all', 'advantage_diagnostics']
+__all__ = ['ADVANTAGE_ESTIMATORS', 'BATCH_SELECTORS', 'register_advantage', 'register_selector', 'load_paper_modules', 'Registry',
+           'grpo_advantage', 'select_all', 'advantage_diagnostics']
 
-# %% ../nbs/05_algos.ipynb #6f12b6bd
+# %% ../nbs/05_algos.ipynb #ee5f0744
+def load_paper_modules() -> list[str]:
+    "Import every `reasonlab.papers.*` module (once), so what the papers register is known without the caller importing them."
+    import importlib, pkgutil
+    import reasonlab.papers as papers
+    return [importlib.import_module(f"reasonlab.papers.{m.name}").__name__ for m in pkgutil.iter_modules(papers.__path__)]
+
 class Registry(dict):
-    "Name → function, with an error listing the known names."
+    "Name → function, with an error listing the known names; names the papers register are found without importing them first."
     def __init__(self, kind: str): super().__init__(); self.kind = kind
     def register(self, name: str) -> Callable:
         def deco(fn):
-            if name in self: raise KeyError(f"{self.kind} {name!r} is already registered")
-            self[name] = fn; return fn
+            old = self.get(name)
+            if old is not None and getattr(old, "__qualname__", None) != getattr(fn, "__qualname__", None):
+                raise KeyError(f"{self.kind} {name!r} is already registered (by {old.__module__}.{old.__qualname__})")
+            self[name] = fn; return fn  # the same function defined again (a rerun notebook cell, its exported copy) replaces it
         return deco
     def get_fn(self, name: str) -> Callable:
+        if name not in self: load_paper_modules()
         if name not in self: raise KeyError(f"unknown {self.kind} {name!r}; known: {sorted(self)}")
         return self[name]
 
@@ -61,16 +70,17 @@ def select_all(advantages: torch.Tensor, # (B,)
     "Every rollout, in order (plain GRPO)."
     return torch.arange(advantages.numel())
 
-# %% ../nbs/05_algos.ipynb #57a449c5
+# %% ../nbs/05_algos.ipynb #197f11a0
 def advantage_diagnostics(advantages: torch.Tensor, # (B,) advantages of the generated rollouts
                           selected: torch.Tensor, # (K,) indices of the trained rollouts
                           completion_mask: torch.Tensor, # (B, T) 1 on completion tokens
                           atol: float = 1e-6) -> dict[str, float]:
-    "zero-advantage share and mean |A| of the generated batch; rollout and token utilisation of the trained batch."
+    "zero-advantage share and mean |A| of the generated batch; rollout and token utilisation and mean |A| of the trained batch."
     nz = advantages.abs() > atol
     sel_nz, sel_mask = nz[selected], completion_mask[selected].float()
     return {"zero_adv_share": 1 - nz.float().mean().item(),
             "mean_abs_adv": advantages.abs().mean().item(),
             "rollout_util_rate": sel_nz.float().mean().item(),
+            "trained_mean_abs_adv": advantages[selected].abs().mean().item(),
             "token_util_rate": ((sel_mask * sel_nz[:, None]).sum() / sel_mask.sum().clamp(min=1)).item(),
             "trained_rollouts": float(selected.numel()), "generated_rollouts": float(advantages.numel())}

@@ -17,9 +17,9 @@ __all__ = ['VERDICTS', 'CHECK_OUTCOMES', 'COMPARISONS', 'ClaimError', 'Claim', '
            'equivalence_verdict', 'first_reach', 'permutation_p', 'ratio_interval', 'steps_verdict', 'judge_difference',
            'judge', 'judge_all', 'simulate_arms', 'verdict_rates', 'claims_markdown']
 
-# %% ../nbs/08_claims.ipynb #597f8a97
+# %% ../nbs/08_claims.ipynb #be49d1fd
 VERDICTS = ("reproduced", "not reproduced", "opposite", "inconclusive")
-CHECK_OUTCOMES = ("holds", "fails")
+CHECK_OUTCOMES = ("holds", "fails", "inconclusive")
 COMPARISONS = ("superiority", "non_inferiority", "equivalence", "steps_to_target")
 
 class ClaimError(ValueError):
@@ -239,7 +239,7 @@ def steps_verdict(lo: float, hi: float, # interval of the ratio of steps (treatm
     neg = lambda v: -math.log(v) if v > 0 else math.inf
     return superiority_verdict(neg(hi), neg(lo) if lo > 0 else math.inf, None if effect is None else -math.log(effect), n_seeds)
 
-# %% ../nbs/08_claims.ipynb #662de51a
+# %% ../nbs/08_claims.ipynb #f4a15948
 def _orient(e: Effect, higher_is_better: bool) -> tuple[float, float]:
     return (e.lo, e.hi) if higher_is_better else (-e.hi, -e.lo)
 
@@ -293,7 +293,8 @@ def judge(claim: Claim, # the claim
         return {**base, "ran": False, "verdict": "inconclusive", "ours": f"not run at this scale (arm {', '.join(missing)} missing)"}
     if claim.comparison == "steps_to_target": out = _judge_steps(claim, records, level)
     else: out = judge_difference(claim, *(arm_matrix(records, a, claim.metric, claim.at) for a in (claim.treatment, claim.control)), level)
-    if claim.check: out["verdict"] = "holds" if out["verdict"] == "reproduced" else "fails"
+    if claim.check:  # a check holds or fails; too few seeds leave it undecided like any claim
+        out["verdict"] = {"reproduced": "holds", "inconclusive": "inconclusive"}.get(out["verdict"], "fails")
     return {**base, "ran": True, **out}
 
 def judge_all(claims: list[Claim], records: pd.DataFrame, level: float = 0.95) -> list[dict]:

@@ -8,7 +8,7 @@ from reasonlab.config import setup_run
 from reasonlab.models import TinyModelSpec, build_tiny_model, train_tokenizer
 from reasonlab.tasks import make_arithmetic
 from reasonlab.trainers.grpo import grpo_config, make_grpo_trainer
-import reasonlab.papers.shuffle_r1  # registers the pts/pts_abs selectors
+
 
 
 class DigitShare:

@@ -10,7 +10,7 @@ def _run(out, *extra):
 
 
 def _train_rows(result):
-    return [{k: v for k, v in h.items() if k in ("step", "reward", "loss", "shuffle/zero_adv_share", "shuffle/mean_abs_adv")}
+    return [{k: v for k, v in h.items() if k in ("step", "reward", "loss", "batch/zero_adv_share", "batch/mean_abs_adv")}
             for h in result["log_history"] if "loss" in h]
 
 

@@ -1,50 +1,55 @@
 """The Shuffle-R1 notebook at test scale (papers/shuffle-r1/test.yaml), run headless by the same runner as
-`make reproduce`: it writes metrics, figures and claims, with verdicts that follow from the measured numbers."""
-import json
+`make reproduce`: per-item records, judged claims, the compute match it states, and ABS's draws spread over updates."""
+import pandas as pd
 import pytest
-
+import torch
+from reasonlab.claims import VERDICTS
+from reasonlab.papers.shuffle_r1 import ShuffleR1Config, select_pts_abs, shuffle_r1_advantage, variant_preset
+from reasonlab.trainers.grpo import rounds_args
 
 PAPER = "shuffle-r1"  # run once per module by the `result` fixture in conftest.py
 
 
-def test_runs_and_records(result):
+def test_runs_and_judges_with_one_seed(result):
     assert result["ok"], result.get("error")
     m = result["metrics"]
-    assert set(m["variants"]) == {"grpo_n8", "pts_abs"}
-    assert m["claims"] and all(c["verdict"] for c in m["claims"])
-    v = m["variants"]["pts_abs"]
-    # compute match as stated: PTS+ABS samples 16 per prompt and trains on the 8 kept (with repeats)
-    assert (v["generated_rollouts_per_round"], v["trained_rollouts_per_round"]) == (8 * 16, 8 * 8)  # 8 prompts per round
-    g = m["variants"]["grpo_n8"]
-    assert (g["generated_rollouts_per_round"], g["trained_rollouts_per_round"]) == (8 * 8, 8 * 8)
-    # PTS keeps the highest-contrast pairs, so more of the trained rollouts carry a gradient than under GRPO n=8
-    assert v["rollout_util_rate_mean"] > m["variants"]["grpo_n8"]["rollout_util_rate_mean"]
+    assert set(m["summary"]) == {"grpo_n8", "pts_abs"}
+    ran = [c for c in m["claims"] if c["ran"]]
+    assert ran and all(c["verdict"] == "inconclusive" and c["n_seeds"] == 1 for c in ran)  # one seed decides nothing
+    assert all(c["verdict"] in VERDICTS for c in m["claims"] if not c.get("check"))
+    not_run = {c["id"] for c in m["claims"] if not c["ran"]}
+    assert "beats-grpo-same-rollouts" in not_run and "beats-grpo-same-update" not in not_run  # grpo_n16 was not run
 
 
-def test_grpo_improves_the_warm_start(result):
-    """The default setup leaves RL room to matter: the brief warm start solves ≈30% of held-out one-step problems
-    greedily, and GRPO n=8 (TRL's GRPOTrainer through reasonlab's hooks) raises it at test scale (1 seed, 24 rounds,
-    100 held-out items). Seeded, so this is a fixed trajectory, not a flaky draw; the 3-seed tiny run carries the
-    statistics (verdict with a noise band in the report)."""
-    m = result["metrics"]
-    g = m["variants"]["grpo_n8"]
-    assert 0.2 <= g["start_accuracy"] <= 0.5, g["start_accuracy"]  # useful but well short: room for RL
-    assert m["grpo_gain_over_sft"] >= 0.04, m["grpo_gain_over_sft"]  # at least 4 more of the 100 held-out problems
-    assert m["variants"]["pts_abs"]["final_accuracy_mean"] > g["start_accuracy"]
+def test_records_are_per_item_and_per_evaluation(result):
+    recs = pd.read_csv(result["out"]/"shuffle-r1"/"records.csv")
+    p = result["metrics"]["params"]
+    held = recs[recs.arm.isin(["grpo_n8", "pts_abs"])]
+    assert sorted(held.step.unique()) == list(range(0, p["ROUNDS"] + 1, p["EVAL_EVERY"]))
+    assert (held.groupby(["arm", "step"])["item"].nunique() == p["N_TEST"]).all()
+    assert set(held.accuracy.unique()) <= {0.0, 1.0}
+    # both variants start from the same policy: identical greedy answers at step 0
+    start = held[held.step == 0].pivot_table(index="item", columns="arm", values="accuracy")
+    assert (start["grpo_n8"] == start["pts_abs"]).all()
 
 
-def test_gain_and_verdict_follow_from_the_runs(result):
-    "The recorded GRPO gain is the measured final minus start accuracy, and the half-steps verdict follows from it."
-    m = result["metrics"]
-    g = m["variants"]["grpo_n8"]
-    assert m["grpo_gain_over_sft"] == pytest.approx(g["final_accuracy_mean"] - g["start_accuracy"])
-    half = next(c for c in m["claims"] if c["id"] == "half-steps")
-    assert half["verdict"].startswith("not testable") == (m["grpo_gain_over_sft"] <= 0)
-    assert all(0.0 <= v["final_accuracy_mean"] <= 1.0 for v in m["variants"].values())
-    check = next(c for c in m["claims"] if c["id"] == "grpo-over-sft")
-    assert check["verdict"] in {"improves", "within noise", "gets worse"} and f"{m['grpo_gain_over_sft']:+.3f}" in check["ours"]
+def test_compute_match_as_stated(result):
+    s = result["metrics"]["summary"]
+    p = result["metrics"]["params"]["PROMPTS_PER_ROUND"]
+    assert (s["pts_abs"]["generated_rollouts_per_round"], s["pts_abs"]["trained_rollouts_per_round"]) == (p * 16, p * 8)
+    assert (s["grpo_n8"]["generated_rollouts_per_round"], s["grpo_n8"]["trained_rollouts_per_round"]) == (p * 8, p * 8)
+    assert 0.1 <= s["grpo_n8"]["start_accuracy"] <= 0.6  # the brief warm start: useful, with room for RL
 
 
-def test_outputs_written(result):
-    out = result["out"]
-    assert list(out.glob("shuffle-r1/curves.png")) and list(out.glob("shuffle-r1/shuffle-r1.ipynb"))
+def test_abs_draws_spread_over_updates():
+    """With 8 updates per round and 8 ABS draws, each update is one draw: no pair appears twice in one update (the
+    earlier 2-update setting put up to 4 copies of a pair into one gradient step)."""
+    args = rounds_args(30, 8, 16, 8)
+    g = torch.Generator().manual_seed(0)
+    rewards = torch.randint(0, 2, (8 * 16,), generator=g).float()
+    rows = select_pts_abs(shuffle_r1_advantage(rewards, 16), 16, generator=g, prune_ratio=0.5, replay_times=8)
+    assert rows.numel() == 8 * 8
+    for update in rows.view(args["steps_per_generation"], -1):  # TRL splits the batch sequentially into the updates
+        assert len(set(update.tolist())) == update.numel()
+    with pytest.raises(ValueError, match="not a multiple of 8"):
+        ShuffleR1Config(output_dir="/tmp/x", use_cpu=True, bf16=False, **{**rounds_args(30, 8, 16, 2), **variant_preset("pts_abs")})

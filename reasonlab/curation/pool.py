@@ -321,7 +321,7 @@ def make_benchmark(n: int = 50, seed: int = 10_000) -> list[dict]:
         if q not in seen: seen.add(q); out.append({"question": q, "answer": str(a)})
     return out
 
-# %% ../../nbs/23_curation_pool.ipynb #bf52d71c
+# %% ../../nbs/23_curation_pool.ipynb #c4c1a362
 def make_pool(
     n: int = 1000,  # number of original questions
     benchmark=None,  # benchmark questions (str, or dict with question/answer) to leak into the pool
@@ -335,10 +335,14 @@ def make_pool(
     leaks_per_item: int = 1,  # copies planted per benchmark question
     domain_weights: dict | None = None,  # relative frequency of each domain (default: skewed, to make balancing matter)
     styles: tuple = ("terse", "normal", "verbose"),  # chain-of-thought styles to draw from
+    generators: dict | None = None,  # domain -> r -> (question, steps, answer); default GENERATORS
 ) -> SyntheticPool:
     "A seeded synthetic pool with planted duplicates, wrong answers, bad rows and benchmark leaks."
     r = random.Random(seed)
     weights = domain_weights or {"arithmetic": 6, "algebra": 3, "percent": 2, "geometry": 2, "number_theory": 1, "counting": 1}
+    gens = generators or GENERATORS
+    unknown = sorted(set(weights) - set(gens))
+    if unknown: raise ValueError(f"no generator for domain(s) {unknown}; known: {sorted(gens)}")
     doms = list(weights)
     bench = _bench_items(benchmark)
     banned = {q for q, _ in bench}
@@ -349,7 +353,7 @@ def make_pool(
     for i in range(n):
         d = r.choices(doms, weights=[weights[k] for k in doms])[0]
         for attempt in range(1000):  # redraw collisions; a crowded domain hands over to a random one
-            q, steps, a = GENERATORS[d](r)
+            q, steps, a = gens[d](r)
             numbers = (d, *_NUM.findall(q))  # same numbers in the same domain = the same problem reworded
             if q not in seen and numbers not in seen: break
             if attempt % 20 == 19: d = r.choice(doms)

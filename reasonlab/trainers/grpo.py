@@ -1,5 +1,5 @@
 """`ReasonGRPOTrainer` is TRL's `GRPOTrainer` plus two registered hooks (how advantages are computed, which
-rollouts form the update batch) and Shuffle-R1's diagnostics in the logs.
+rollouts form the update batch) and the batch's advantage diagnostics in the logs (`batch/*`).
 
 Docs: https://reasonlab.github.io/reasonlab/grpo.html.md"""
 
@@ -16,7 +16,7 @@ from trl.trainer.utils import split_tensor_dict, shuffle_sequence_dict
 from ..algos import ADVANTAGE_ESTIMATORS, BATCH_SELECTORS, advantage_diagnostics
 
 # %% auto #0
-__all__ = ['ReasonGRPOConfig', 'ReasonGRPOTrainer', 'grpo_config', 'make_grpo_trainer']
+__all__ = ['ReasonGRPOConfig', 'ReasonGRPOTrainer', 'grpo_config', 'make_grpo_trainer', 'rounds_args', 'log_rows', 'grpo_run']
 
 # %% ../../nbs/06_grpo.ipynb #ed294de3
 @dataclass
@@ -39,9 +39,9 @@ class ReasonGRPOConfig(GRPOConfig):
         if self.batch_selector != "all" and self.num_iterations != 1:
             raise ValueError("batch selection is implemented for num_iterations=1 (each generation batch is trained once)")
 
-# %% ../../nbs/06_grpo.ipynb #e71ade1e
+# %% ../../nbs/06_grpo.ipynb #4df7c6be
 class ReasonGRPOTrainer(GRPOTrainer):
-    "TRL's GRPOTrainer with registered advantage/selection hooks and Shuffle-R1's diagnostics."
+    "TRL's GRPOTrainer with registered advantage/selection hooks and advantage diagnostics (`batch/*` in the logs)."
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.args.torch_threads: torch.set_num_threads(self.args.torch_threads)
@@ -75,7 +75,7 @@ class ReasonGRPOTrainer(GRPOTrainer):
         adv = out["advantages"].detach().float().cpu()
         sel = BATCH_SELECTORS.get_fn(args.batch_selector)(adv, n, generator=self._step_generator(), **args.selector_kwargs)
         diag = advantage_diagnostics(adv, sel, out["completion_mask"].cpu())
-        for k, v in diag.items(): self._metrics["train"][f"shuffle/{k}"].append(v)
+        for k, v in diag.items(): self._metrics["train"][f"batch/{k}"].append(v)
         if args.batch_selector != "all":
             out = self._index_batch(out, sel.to(out["advantages"].device))
         return out
@@ -105,7 +105,7 @@ class ReasonGRPOTrainer(GRPOTrainer):
             self._buffered_inputs = split_tensor_dict(batch, self.args.steps_per_generation)
         return self._buffered_inputs[self._step % self.args.steps_per_generation]
 
-# %% ../../nbs/06_grpo.ipynb #e44c10c3
+# %% ../../nbs/06_grpo.ipynb #8ff130a4
 def grpo_config(output_dir, seed: int = 0, **overrides) -> ReasonGRPOConfig:
     "A ReasonGRPOConfig with device flags, no reporting and quiet logs; `overrides` are config fields."
     from reasonlab.recipes import base_args
@@ -120,3 +120,55 @@ def make_grpo_trainer(model, # a model object or a name/path
     check_dataset(train_dataset, {"prompt": (str, list)}, "GRPO train set")
     return trainer_cls(model=model, reward_funcs=reward_funcs, args=args, train_dataset=train_dataset,
                        processing_class=tokenizer, peft_config=lora.peft_config() if lora else None, callbacks=callbacks)
+
+
+
+def rounds_args(rounds: int, # rollout rounds (generation batches)
+                prompts_per_round: int, # prompts sampled per round
+                num_generations: int, # rollouts per prompt
+                updates_per_round: int = 1, # optimizer steps per round (TRL's steps_per_generation)
+                processes: int = 1, # data-parallel processes
+               ) -> dict:
+    "TRL's step arguments for a run counted in rollout rounds: each round generates prompts × n rollouts and trains them in `updates_per_round` steps."
+    rollouts = prompts_per_round * num_generations
+    if rollouts % (updates_per_round * processes):
+        raise ValueError(f"{prompts_per_round} prompts × {num_generations} rollouts = {rollouts} do not split into "
+                         f"{updates_per_round} updates × {processes} processes")
+    return dict(max_steps=rounds * updates_per_round, per_device_train_batch_size=rollouts // (updates_per_round * processes),
+                steps_per_generation=updates_per_round, num_generations=num_generations)
+
+def log_rows(log_history: list[dict], # trainer.state.log_history
+             updates_per_round: int = 1) -> list[dict]:
+    "The trainer's numeric log entries as flat rows, with `round` = step / updates_per_round."
+    return [{"round": h.get("step", 0) / updates_per_round, **{k: v for k, v in h.items() if isinstance(v, (int, float))}}
+            for h in log_history]
+
+def grpo_run(policy: str, # model id or path to start from
+             reward_funcs, # TRL reward callable(s)
+             train_dataset, test_dataset, # prompts to train on; held-out rows the scorer reads
+             scorer, # per-item scorer of held-out completions (reasonlab.eval), or a reward callable
+             output_dir, seed: int, *,
+             rounds: int, prompts_per_round: int, num_generations: int, updates_per_round: int = 1,
+             eval_every: int = 5, # rounds between held-out evaluations
+             max_completion_length: int = 96, threads: int | None = None, bf16: bool = False, use_vllm: bool = False,
+             lora_r: int = 0, config_cls=None, **config) -> dict:
+    "One GRPO run counted in rounds: per-item held-out records (step = round) and the log rows."
+    import time
+    from reasonlab.config import setup_run
+    from reasonlab.models import load_model
+    from reasonlab.eval import AccuracyCallback
+    from reasonlab.generation import SamplingParams
+    from reasonlab.recipes import base_args, LoraSpec
+    setup_run(seed, threads)
+    model, tok = load_model(policy, dtype="bfloat16" if bf16 else "float32")
+    args = (config_cls or ReasonGRPOConfig)(**base_args(output_dir, seed=seed, **rounds_args(rounds, prompts_per_round, num_generations, updates_per_round),
+        max_completion_length=max_completion_length, logging_steps=updates_per_round, torch_threads=threads, use_vllm=use_vllm,
+        **({"vllm_mode": "colocate"} if use_vllm else {}), **({"bf16": True} if bf16 else {}), **config))
+    cb = AccuracyCallback(test_dataset, scorer, tok, every=eval_every * updates_per_round, params=SamplingParams(max_new_tokens=max_completion_length))
+    tr = make_grpo_trainer(model, reward_funcs, train_dataset, args, tokenizer=tok, callbacks=[cb],
+                           lora=LoraSpec(r=lora_r, alpha=2 * lora_r) if lora_r else None)
+    from transformers.trainer_callback import PrinterCallback
+    tr.remove_callback(PrinterCallback)  # logs stay in log_history (and the run folder), not one printed dict per step
+    t0 = time.time(); tr.train()
+    return {"records": [{**r, "step": r["step"] / updates_per_round} for r in cb.records],
+            "history": log_rows(tr.state.log_history, updates_per_round), "seconds": time.time() - t0}
