@@ -19,7 +19,7 @@ __all__ = ['RESULTS_START', 'RESULTS_END', 'RunProgress', 'run_paper', 'machine_
            'report_markdown', 'slim_results', 'results_section', 'readme_section', 'update_paper_readme', 'reproduce',
            'main', 'launch_command', 'launch_main']
 
-# %% ../nbs/07_reproduce.ipynb #e4bd2e44
+# %% ../nbs/07_reproduce.ipynb #2e4e31f7
 import threading
 
 class RunProgress:
@@ -35,7 +35,7 @@ class RunProgress:
         except (OSError, ValueError): return
         self.bar.total, self.bar.n = p.get("total", 1), p.get("done", 0)
         eta = p.get("eta_seconds")
-        self.bar.set_postfix_str((f"now {p['current']}" if p.get("current") else "") + (f", ~{eta / 60:.1f} min left" if eta else ""))
+        self.bar.set_postfix_str(", ".join(([f"now {p['current']}"] if p.get("current") else []) + ([f"~{eta / 60:.1f} min left"] if eta else [])))
         self.bar.refresh()
 
     def _loop(self):
@@ -78,12 +78,15 @@ def run_paper(slug: str, scale: str = "tiny", output_root: Path | None = None, r
         return {"slug": slug, "title": info["title"], "ok": False, "seconds": time.time() - t0, "error": "the notebook wrote no metrics.json"}
     return {"slug": slug, "title": info["title"], "ok": True, "seconds": time.time() - t0, "metrics": metrics}
 
-# %% ../nbs/07_reproduce.ipynb #b2721414
-def machine_line(m: dict | None) -> str:
-    "One line naming the machine a result came from."
+# %% ../nbs/07_reproduce.ipynb #e3ab8e22
+def machine_line(m: dict | None, params: dict | None = None) -> str:
+    "One line naming the machine a result came from (and how many runs shared it, from the run's parameters)."
     if not m: return "machine: not recorded"
     isa = m.get("cpu_capability") + (f" (forced by ATEN_CPU_CAPABILITY={m['aten_cpu_capability_env']})" if m.get("aten_cpu_capability_env") else "")
-    return (f"{m.get('cpu')}, torch kernels {isa}, {m.get('cores')} cores, {m.get('torch_threads')} torch threads per process"
+    p = params or {}
+    runs = (f"{p.get('WORKERS', 1)} run(s) at a time × {p['THREADS']} torch thread(s)" if "THREADS" in p
+            else f"{m.get('torch_threads')} torch threads")
+    return (f"{m.get('cpu')}, torch kernels {isa}, {m.get('cores')} cores, {runs}"
             + (f", GPU {m['gpu']}" if m.get("gpu") else "") + f"; python {m.get('python')}, torch {m.get('torch')}, "
             f"transformers {m.get('transformers')}, trl {m.get('trl')}")
 
@@ -91,7 +94,7 @@ def paper_results_markdown(metrics: dict, seconds: float | None = None) -> str:
     "The results section of one paper: machine, wall time, claims and checks."
     from reasonlab.claims import claims_markdown
     wall = seconds if seconds is not None else metrics.get("notebook_seconds", metrics.get("wall_seconds"))
-    head = [f"Scale `{metrics.get('scale', '?')}`; wall time {wall:.0f} s; {machine_line(metrics.get('machine'))}.", ""]
+    head = [f"Scale `{metrics.get('scale', '?')}`; wall time {wall:.0f} s; {machine_line(metrics.get('machine'), metrics.get('params'))}.", "", ""]
     return "\n".join(head) + claims_markdown(metrics.get("claims", [])) + "\n"
 
 def report_markdown(results: list[dict], scale: str) -> str:
@@ -106,7 +109,7 @@ def report_markdown(results: list[dict], scale: str) -> str:
     lines += ["| paper | wall seconds |", "|---|---|"] + [f"| {r['slug']} | {r['seconds']:.0f} |" for r in results]
     return "\n".join(lines) + "\n"
 
-# %% ../nbs/07_reproduce.ipynb #4c9b622b
+# %% ../nbs/07_reproduce.ipynb #34bb8fde
 RESULTS_START = "<!-- results: written by reasonlab-reproduce from results.json; do not edit by hand -->"
 RESULTS_END = "<!-- /results -->"
 
@@ -115,7 +118,8 @@ def slim_results(metrics: dict) -> dict:
     keep = ("id", "statement", "paper", "comparison", "treatment", "control", "metric", "at", "effect", "margin", "check",
             "note", "ran", "estimate", "lo", "hi", "n_seeds", "n_items", "treatment_mean", "control_mean", "target",
             "treatment_steps", "control_steps", "verdict", "ours")
-    return {"paper": metrics.get("paper"), "scale": metrics.get("scale"), "machine": metrics.get("machine"),
+    params = {k: v for k, v in (metrics.get("params") or {}).items() if k in ("THREADS", "WORKERS", "SEEDS")}
+    return {"paper": metrics.get("paper"), "scale": metrics.get("scale"), "machine": metrics.get("machine"), "params": params,
             "notebook_seconds": metrics.get("notebook_seconds"), "wall_seconds": metrics.get("wall_seconds"),
             "claims": [{k: c[k] for k in keep if k in c} for c in metrics.get("claims", [])]}
 
