@@ -23,7 +23,7 @@ from ..curation.pool import make_pool, SyntheticPool
 # %% auto #0
 __all__ = ['PATTERNS', 'DOMAIN_WEIGHTS', 'InfiAlignConfig', 'pattern_problem', 'PatternProblem', 'OpPatternTagger', 'problem_key',
            'make_tiny_pool', 'held_out_problems', 'sft_rows', 'curriculum_stages', 'dpo_pairs', 'sample_dpo_pairs',
-           'load_sources', 'load_benchmarks', 'make_reward', 'item_records', 'start_policy', 'run_arm']
+           'load_sources', 'load_benchmarks', 'make_reward', 'item_records', 'start_policy', 'chat_prompts', 'run_arm']
 
 # %% ../../nbs/papers/infialign.ipynb #2a3012a7
 @dataclass
@@ -192,7 +192,7 @@ def load_benchmarks(spec: dict, # name -> {path, split, name, question, answer, 
             rows.append(dict(prompt=str(q) + suffix, answer=str(a), domain=name, level=s.get("level", "hard"), question=str(q)))
     return Dataset.from_list(rows)
 
-# %% ../../nbs/papers/infialign.ipynb #f950d526
+# %% ../../nbs/papers/infialign.ipynb #8254c6aa
 def make_reward(name: str):
     "The answer checker: 'exact' (the #### line, the tiny task) or 'math' (math-verify, real benchmarks)."
     from reasonlab.tasks import ExactAnswerReward
@@ -218,6 +218,12 @@ def start_policy(params: dict, seed: int) -> str:
     from reasonlab.recipes import warm_start, WarmStartSpec
     return str(warm_start(WarmStartSpec(seed=seed))) if params["MODEL"] == "warmstart" else params["MODEL"]
 
+def chat_prompts(ds: Dataset, tok) -> Dataset:
+    "The `prompt` column wrapped in the tokenizer's chat template (as a user turn, ready for the answer)."
+    if not getattr(tok, "chat_template", None): raise ValueError("CHAT_TEMPLATE is set but the tokenizer has no chat template")
+    return ds.map(lambda p: {"prompt": tok.apply_chat_template([{"role": "user", "content": p}], add_generation_prompt=True, tokenize=False)},
+                  input_columns="prompt")
+
 def run_arm(arm: str, seed: int, params: dict, out: str) -> dict:
     "Train (or load) one arm from seed's start policy and score it: per-item records, training losses, DPO counts."
     import math
@@ -233,7 +239,8 @@ def run_arm(arm: str, seed: int, params: dict, out: str) -> dict:
     lora = LoraSpec(r=P["LORA_R"], alpha=2 * P["LORA_R"]) if P["LORA_R"] else None
     policy = start_policy(P, seed)
     losses, records, extra = {}, [], {}
-    score = lambda m, t, name: item_records(TransformersGenerator(m, t), test, reward, greedy, name)
+    chat = lambda ds, t: chat_prompts(ds, t) if P["CHAT_TEMPLATE"] else ds
+    score = lambda m, t, name: item_records(TransformersGenerator(m, t), chat(test, t), reward, greedy, name)
 
     def fresh():
         setup_run(seed, P["THREADS"]); return load_model(policy, dtype=dtype)
@@ -241,7 +248,7 @@ def run_arm(arm: str, seed: int, params: dict, out: str) -> dict:
     def sft(model, tok, rows, tag, steps=None, epochs=None):
         n = steps or P["SFT_STEPS"]
         kw = dict(num_train_epochs=epochs) if epochs else dict(max_steps=n)
-        tr = run_sft(model, tok, sft_rows(rows, P["PROMPT_SUFFIX"]), Path(out)/"trainer"/f"{tag}-{seed}", lora=lora, seed=seed, **kw,
+        tr = run_sft(model, tok, chat(sft_rows(rows, P["PROMPT_SUFFIX"]), tok), Path(out)/"trainer"/f"{tag}-{seed}", lora=lora, seed=seed, **kw,
                      per_device_train_batch_size=P["SFT_BATCH"], gradient_accumulation_steps=P["GRAD_ACCUM"], learning_rate=P["SFT_LR"],
                      lr_scheduler_type="cosine", warmup_steps=0.1, logging_steps=max(1, n // 5))
         losses[tag] = [h["loss"] for h in tr.state.log_history if "loss" in h]
@@ -268,7 +275,7 @@ def run_arm(arm: str, seed: int, params: dict, out: str) -> dict:
         m = sft(m, t, stage2, "curriculum2", steps=P["SFT_STEPS"] - s1, epochs=epochs)
         records += score(m, t, "curriculum")
         if P["DPO_STEPS"] > 0:
-            pairs, info = sample_dpo_pairs(TransformersGenerator(m, t), load_from_disk(str(data/"dpo_prompts")), P["DPO_SAMPLES"],
+            pairs, info = sample_dpo_pairs(TransformersGenerator(m, t), chat(load_from_disk(str(data/"dpo_prompts")), t), P["DPO_SAMPLES"],
                                            SamplingParams(max_new_tokens=P["MAX_NEW_TOKENS"], temperature=P["TEMPERATURE"], seed=seed), reward)
             extra["dpo"] = info
             if len(pairs):
