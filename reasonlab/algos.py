@@ -10,10 +10,11 @@ from typing import Callable
 import torch
 
 # %% auto #0
-__all__ = ['ADVANTAGE_ESTIMATORS', 'BATCH_SELECTORS', 'register_advantage', 'register_selector', 'load_paper_modules', 'Registry',
-           'grpo_advantage', 'select_all', 'advantage_diagnostics']
+__all__ = ['ADVANTAGE_ESTIMATORS', 'BATCH_SELECTORS', 'POLICY_LOSSES', 'register_advantage', 'register_selector',
+           'register_policy_loss', 'load_paper_modules', 'Registry', 'grpo_advantage', 'select_all',
+           'advantage_diagnostics', 'ppo_clip_loss']
 
-# %% ../nbs/05_algos.ipynb #ee5f0744
+# %% ../nbs/05_algos.ipynb #67dc3ffb
 def load_paper_modules() -> list[str]:
     "Import every `reasonlab.papers.*` module (once), so what the papers register is known without the caller importing them."
     import importlib, pkgutil
@@ -37,7 +38,8 @@ class Registry(dict):
 
 ADVANTAGE_ESTIMATORS = Registry("advantage estimator")
 BATCH_SELECTORS = Registry("batch selector")
-register_advantage, register_selector = ADVANTAGE_ESTIMATORS.register, BATCH_SELECTORS.register
+POLICY_LOSSES = Registry("policy loss")
+register_advantage, register_selector, register_policy_loss = ADVANTAGE_ESTIMATORS.register, BATCH_SELECTORS.register, POLICY_LOSSES.register
 
 # %% ../nbs/05_algos.ipynb #836d985e
 @register_advantage("grpo")
@@ -84,3 +86,24 @@ def advantage_diagnostics(advantages: torch.Tensor, # (B,) advantages of the gen
             "trained_mean_abs_adv": advantages[selected].abs().mean().item(),
             "token_util_rate": ((sel_mask * sel_nz[:, None]).sum() / sel_mask.sum().clamp(min=1)).item(),
             "trained_rollouts": float(selected.numel()), "generated_rollouts": float(advantages.numel())}
+
+# %% ../nbs/05_algos.ipynb #043396c4
+@register_policy_loss("ppo_clip")
+def ppo_clip_loss(log_probs: torch.Tensor, # (B, T) log π_θ of the completion tokens
+                  old_log_probs: torch.Tensor, # (B, T) log π_old (the sampling policy)
+                  advantages: torch.Tensor, # (B,) or (B, T)
+                  response_mask: torch.Tensor, # (B, T) 1 on completion tokens
+                  epsilon_low: float = 0.2, epsilon_high: float = 0.2, **_) -> torch.Tensor: # (B, T) per-token loss
+    "PPO's clipped surrogate, −min(r·A, clip(r, 1−ε_low, 1+ε_high)·A) per token (masked by the caller)."
+    adv = advantages if advantages.dim() == 2 else advantages[:, None]
+    ratio = torch.exp(log_probs - old_log_probs)
+    return -torch.min(ratio * adv, ratio.clamp(1 - epsilon_low, 1 + epsilon_high) * adv)
+
+def _ppo_loop(lp, olp, adv, eps_l=0.2, eps_h=0.2):
+    "Slow reference."
+    out = torch.zeros_like(lp)
+    for b in range(lp.shape[0]):
+        for t in range(lp.shape[1]):
+            r = math.exp(float(lp[b, t] - olp[b, t])); a = float(adv[b])
+            out[b, t] = -min(r * a, min(max(r, 1 - eps_l), 1 + eps_h) * a)
+    return out
