@@ -16,7 +16,8 @@ from trl.trainer.utils import split_tensor_dict, shuffle_sequence_dict
 from ..algos import ADVANTAGE_ESTIMATORS, BATCH_SELECTORS, POLICY_LOSSES, advantage_diagnostics
 
 # %% auto #0
-__all__ = ['ReasonGRPOConfig', 'ReasonGRPOTrainer', 'grpo_config', 'make_grpo_trainer', 'rounds_args', 'log_rows', 'grpo_run']
+__all__ = ['ReasonGRPOConfig', 'Rollouts', 'ReasonGRPOTrainer', 'grpo_config', 'make_grpo_trainer', 'rounds_args', 'log_rows',
+           'grpo_run']
 
 # %% ../../nbs/06_grpo.ipynb #d49b322f
 @dataclass
@@ -45,10 +46,21 @@ class ReasonGRPOConfig(GRPOConfig):
         if self.batch_selector != "all" and self.num_iterations != 1:
             raise ValueError("batch selection is implemented for num_iterations=1 (each generation batch is trained once)")
 
-# %% ../../nbs/06_grpo.ipynb #c8c6981a
+# %% ../../nbs/06_grpo.ipynb #c59b9ec6
+@dataclass
+class Rollouts:
+    "One generation batch as a rollout hook sees it: this process's rows, after scoring, before any update on them."
+    prompts: list
+    completions: list
+    rows: list # the dataset rows the prompts came from (their other columns)
+    rewards: torch.Tensor # (B_local, F) per reward function
+    advantages: torch.Tensor # (B_local,)
+    step: int # optimizer steps taken so far
+
 class ReasonGRPOTrainer(GRPOTrainer):
-    "TRL's GRPOTrainer with registered advantage/selection hooks and advantage diagnostics (`batch/*` in the logs)."
-    def __init__(self, *args, **kwargs):
+    "TRL's GRPOTrainer with registered advantage/selection hooks, rollout hooks and advantage diagnostics (`batch/*` in the logs)."
+    def __init__(self, *args, rollout_hooks=None, **kwargs):
+        self.rollout_hooks = list(rollout_hooks or [])  # callables hook(rollouts, trainer), run before the batch is trained on
         super().__init__(*args, **kwargs)
         if self.args.torch_threads: torch.set_num_threads(self.args.torch_threads)
         n, local = self.num_generations, self.args.per_device_train_batch_size * self.args.steps_per_generation
@@ -59,6 +71,7 @@ class ReasonGRPOTrainer(GRPOTrainer):
     def _calculate_rewards(self, inputs, prompts, completions, completion_ids_list):
         rewards_per_func = super()._calculate_rewards(inputs, prompts, completions, completion_ids_list)
         self._last_rewards_per_func = rewards_per_func  # (B_global, F), gathered across processes
+        self._last_scored = (list(prompts), list(completions), list(inputs))
         return rewards_per_func
 
     def _step_generator(self) -> torch.Generator:
@@ -79,6 +92,10 @@ class ReasonGRPOTrainer(GRPOTrainer):
             adv = ADVANTAGE_ESTIMATORS.get_fn(args.advantage_estimator)(rewards.float().cpu(), n, eps=args.advantage_eps)
             out["advantages"] = adv[start:start + local].to(out["advantages"].device)
         adv = out["advantages"].detach().float().cpu()
+        if self.rollout_hooks:  # e.g. a co-trained reward model learning from this batch before the policy does
+            p, c, rows = self._last_scored
+            ro = Rollouts(p, c, rows, self._last_rewards_per_func[start:start + local].detach().cpu(), adv.clone(), self.state.global_step)
+            for hook in self.rollout_hooks: hook(ro, self)
         sel = BATCH_SELECTORS.get_fn(args.batch_selector)(adv, n, generator=self._step_generator(), **args.selector_kwargs)
         diag = advantage_diagnostics(adv, sel, out["completion_mask"].cpu())
         for k, v in diag.items(): self._metrics["train"][f"batch/{k}"].append(v)
@@ -131,7 +148,7 @@ class ReasonGRPOTrainer(GRPOTrainer):
             self._buffered_inputs = split_tensor_dict(batch, self.args.steps_per_generation)
         return self._buffered_inputs[self._step % self.args.steps_per_generation]
 
-# %% ../../nbs/06_grpo.ipynb #8ff130a4
+# %% ../../nbs/06_grpo.ipynb #a240c3b8
 def grpo_config(output_dir, seed: int = 0, **overrides) -> ReasonGRPOConfig:
     "A ReasonGRPOConfig with device flags, no reporting and quiet logs; `overrides` are config fields."
     from reasonlab.recipes import base_args
@@ -140,12 +157,13 @@ def grpo_config(output_dir, seed: int = 0, **overrides) -> ReasonGRPOConfig:
 def make_grpo_trainer(model, # a model object or a name/path
                       reward_funcs, # one TRL reward callable or a list
                       train_dataset, args: ReasonGRPOConfig, tokenizer=None, lora=None, callbacks=None,
-                      trainer_cls=ReasonGRPOTrainer) -> ReasonGRPOTrainer:
+                      trainer_cls=ReasonGRPOTrainer, rollout_hooks=None) -> ReasonGRPOTrainer:
     "Check the dataset, then build the trainer (LoRA via `lora=LoraSpec(...)`)."
     from reasonlab.tasks import check_dataset
     check_dataset(train_dataset, {"prompt": (str, list)}, "GRPO train set")
     return trainer_cls(model=model, reward_funcs=reward_funcs, args=args, train_dataset=train_dataset,
-                       processing_class=tokenizer, peft_config=lora.peft_config() if lora else None, callbacks=callbacks)
+                       processing_class=tokenizer, peft_config=lora.peft_config() if lora else None, callbacks=callbacks,
+                       rollout_hooks=rollout_hooks)
 
 
 
