@@ -102,8 +102,8 @@ def check_dataset(ds, # a datasets.Dataset
             if not isinstance(v, typ):
                 raise DatasetError(f"{name}: row {i} field {col!r} should be {want}, got {type(v).__name__} ({v!r:.40})")
 
-# %% ../nbs/01_tasks.ipynb #3e2ac4ea
-from .rewards.math import completion_text  # str or chat-list completions, one reader for every reward
+# %% ../nbs/01_tasks.ipynb #bbd16fbb
+from .text import completion_text  # str or chat-list completions, one reader for every reward
 
 _FINAL = re.compile(r"####\s*(-?\d+)")
 

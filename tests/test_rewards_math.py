@@ -4,8 +4,8 @@ import os, pickle, threading, time
 
 import pytest
 
-from reasonlab.rewards.math import (DeadlinePool, MathAccuracyReward, MathScorer, MathVerdict, equivalent,
-                                    extract_answers, normalize_answer, score)
+from reasonlab.rewards.math import DeadlinePool, MathAccuracyReward, MathScorer, MathVerdict, equivalent, score
+from reasonlab.text import extract_answers, normalize_answer
 
 BOUND_S = 5.0  # generous: "finishes", not a speed test (the deadline itself is 0.8 s)
 
