@@ -15,7 +15,7 @@ from reasonlab.curation.dedup import (Decontaminate, ExactDedup, NearDedup, colu
 from reasonlab.curation.diversity import Cluster, ScoreDifficulty, TagDomains, VerifyAnswers
 from reasonlab.curation.embed import CachedEmbedder, SentenceEmbedder
 from reasonlab.curation.pool import make_benchmark, make_pool
-from reasonlab.curation.select import balanced_quota, infialign_pipeline, select_budget
+from reasonlab.curation.select import balanced_quota, selection_pipeline, select_budget
 from reasonlab.curation.stages import (CurationInputError, Normalise, Pipeline, Stage, finish_stage, read_jsonl,
                                        read_parquet, read_source)
 
@@ -279,9 +279,9 @@ def test_killed_mid_stage_leaves_no_partial_output(tmp_path):
     assert (res.folders[2] / "stats.json").exists()
 
 
-def test_infialign_pipeline_end_to_end(tmp_path, embedder):
+def test_selection_pipeline_end_to_end(tmp_path, embedder):
     pool = make_pool(300, benchmark=BENCH[:10], seed=11)
-    pipe = infialign_pipeline(pool.benchmark, budget=40, mappings=pool.mappings, embedder=embedder.embedder,
+    pipe = selection_pipeline(pool.benchmark, budget=40, mappings=pool.mappings, embedder=embedder.embedder,
                               cache_dir=tmp_path / "emb", run_dir=tmp_path / "run", k=8, progress=False)
     res = pipe.run(pool.sources)
     assert len(res.dataset) == 40 and all(res.dataset["verified"])

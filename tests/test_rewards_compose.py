@@ -3,7 +3,7 @@ import pickle
 
 import pytest
 
-from reasonlab.rewards.compose import (ComposedReward, FormatReward, OnSection, Term, gated, posterior_grpo_reward,
+from reasonlab.rewards.compose import (ComposedReward, FormatReward, OnSection, Term, gated, outcome_gated_reward,
                                        tag_sections, weighted_sum)
 from reasonlab.rewards.math import MathAccuracyReward
 
@@ -37,7 +37,7 @@ def test_tag_sections():
 def test_posterior_gate_vs_plain_sum():
     comps = ["<think>carefully</think> 4", "<think>carefully</think> 5", "<think>x</think> 5"]
     fmt = FormatReward(answer_tag=None)
-    gated_r = posterior_grpo_reward(fmt, outcome, process)(None, comps, answer=["4"] * 3)
+    gated_r = outcome_gated_reward(fmt, outcome, process)(None, comps, answer=["4"] * 3)
     plain = weighted_sum(f=(fmt, 1.0), o=(outcome, 1.0), p=(process, 1.0))(None, comps, answer=["4"] * 3)
     assert gated_r == pytest.approx([2.9, 1.0, 1.0])
     assert plain == pytest.approx([2.9, 1.9, 1.1])  # the hackable ablation pays process score to wrong answers
@@ -59,7 +59,7 @@ def test_gated_threshold_and_unknown_names():
 
 
 def test_with_math_reward_on_answer_section_pickles():
-    r = posterior_grpo_reward(FormatReward(), OnSection(MathAccuracyReward(n_workers=1, timeout_s=10.0)), process)
+    r = outcome_gated_reward(FormatReward(), OnSection(MathAccuracyReward(n_workers=1, timeout_s=10.0)), process)
     r = pickle.loads(pickle.dumps(r))
     comps = [r"<think>carefully; maybe \boxed{3}</think><answer>\boxed{4}</answer>", r"<think>x</think><answer>\boxed{3}</answer>", None]
     assert r(prompts=["q"] * 3, completions=comps, answer=["4"] * 3) == pytest.approx([2.9, 1.0, 0.0])

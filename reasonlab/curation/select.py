@@ -18,7 +18,7 @@ from .dedup import Decontaminate, ExactDedup, NearDedup
 from .diversity import Cluster, ScoreDifficulty, TagDomains, VerifyAnswers
 
 # %% auto #0
-__all__ = ['balanced_quota', 'budget_size', 'select_budget', 'random_budget', 'SelectBudget', 'infialign_pipeline']
+__all__ = ['balanced_quota', 'budget_size', 'select_budget', 'random_budget', 'SelectBudget', 'selection_pipeline']
 
 # %% ../../nbs/25_curation_select.ipynb #989a867c
 def balanced_quota(
@@ -131,7 +131,7 @@ class SelectBudget(Stage):
         return select_budget(ds, self.budget, self.by, self.score, self.mode, self.weights, self.seed)
 
 
-def infialign_pipeline(
+def selection_pipeline(
     benchmark,  # benchmark questions to decontaminate against
     budget=0.12,  # rows to keep: count or fraction of what survives the filters
     mappings: dict | None = None,  # per-source field mappings for `Normalise`

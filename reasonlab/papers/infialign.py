@@ -171,7 +171,7 @@ def sample_dpo_pairs(generator, # a reasonlab.generation.Generator
 # %% ../../nbs/papers/infialign.ipynb #c36e06d5
 def load_sources(spec: dict, # name -> {path, split, name (config), question, reasoning, answer, domain, id}
                 ) -> tuple[dict, dict]: # sources {name: Dataset}, mappings {name: {schema field: column}}
-    "Raw datasets and their field mappings for `infialign_pipeline`."
+    "Raw datasets and their field mappings for `selection_pipeline`."
     from datasets import load_dataset
     sources, mappings = {}, {}
     for name, s in spec.items():

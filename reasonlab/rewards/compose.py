@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from ..text import completion_text
 
 # %% auto #0
-__all__ = ['tag_sections', 'FormatReward', 'OnSection', 'Term', 'ComposedReward', 'weighted_sum', 'gated',
-           'posterior_grpo_reward']
+__all__ = ['tag_sections', 'FormatReward', 'OnSection', 'Term', 'ComposedReward', 'weighted_sum', 'gated', 'outcome_gated_reward']
 
 # %% ../../nbs/14_rewards_compose.ipynb #b264b262
 def tag_sections(text: str, # completion text
@@ -148,7 +147,7 @@ def gated(gate, reward, threshold: float = 1.0, name: str = "gated") -> Composed
     "`reward` counted only where `gate` ≥ threshold (the gate itself adds nothing)."
     return ComposedReward({"gate": gate, "reward": reward}, [Term("reward", 1.0, "gate", threshold)], name)
 
-def posterior_grpo_reward(format_reward, outcome_reward, process_reward, name: str = "posterior_grpo") -> ComposedReward:
-    "Posterior-GRPO: R = R_fmt + R_out + 𝟙(R_out = 1)·R_proc."
+def outcome_gated_reward(format_reward, outcome_reward, process_reward, name: str = "outcome_gated") -> ComposedReward:
+    "R = R_fmt + R_out + 𝟙(R_out = 1)·R_proc: the process reward counts only when the outcome is right (Posterior-GRPO)."
     return ComposedReward({"format": format_reward, "outcome": outcome_reward, "process": process_reward},
                           [Term("format"), Term("outcome"), Term("process", 1.0, "outcome", 1.0)], name)
