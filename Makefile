@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE=1 HF_HUB_DISABLE_TELEMETRY=1 TOKENIZERS_PARALLELISM=false 
 SCALE ?= tiny
 PAPERS ?=
 
-.PHONY: setup reproduce test test-fast sync-check bench
+.PHONY: setup reproduce test test-fast sync-check bench lab
 
 setup: $(STAMP)
 
@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q torch==2.13.0
 	$(BIN)/python -m pip install -q -e ".[dev,curation]"
 	$(BIN)/python -m ipykernel install --prefix $(VENV) --name python3 >/dev/null
+	$(BIN)/python -m ipykernel install --prefix $(VENV) --name reasonlab --display-name reasonlab >/dev/null
 	rm -f $(VENV)/.installed-*; touch $@
 
 # every paper at tiny scale (SCALE=full on GPU boxes; PAPERS="shuffle-r1" for one)
@@ -35,3 +36,8 @@ sync-check: setup
 
 bench: setup
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
+
+# JupyterLab on the repo, with the notebooks' "reasonlab" kernel (the lab extra: jupyterlab, ipywidgets)
+lab: setup
+	$(BIN)/python -m pip install -q -e ".[dev,curation,lab]"
+	$(BIN)/jupyter lab --notebook-dir=.
