@@ -34,7 +34,7 @@ def train_tokenizer(texts, # iterable of strings to learn merges from
     fast.padding_side = "left"  # generation pads on the left; TRL sets what it needs for training
     return fast
 
-# %% ../nbs/02_models.ipynb #b35289aa
+# %% ../nbs/02_models.ipynb #8a54ed35
 @dataclass
 class TinyModelSpec:
     "The architecture of a tiny Qwen2 model (about 0.9M parameters at the defaults)."
@@ -70,12 +70,14 @@ def save_model(model, tokenizer, path) -> Path:
 
 def load_model(name_or_path: str, # a local folder or a hub id
                dtype: str = "float32", # 'float32' on CPU, 'bfloat16' on GPUs
-               device: str | None = None):
+               device: str | None = "auto", # "auto": the GPU when there is one (trainers move models themselves; evaluation needs this)
+              ):
     "Load `(model, tokenizer)` with the ordinary transformers calls; left padding for generation."
     import torch
     tok = AutoTokenizer.from_pretrained(name_or_path)
     if tok.pad_token is None: tok.pad_token = tok.eos_token
     tok.padding_side = "left"
     model = AutoModelForCausalLM.from_pretrained(name_or_path, dtype=getattr(torch, dtype))
+    if device == "auto": device = "cuda" if torch.cuda.is_available() else None
     if device: model.to(device)
     return model, tok

@@ -25,10 +25,10 @@ from .eval import evaluate_accuracy
 __all__ = ['WARMSTART_VERSION', 'FLUENT_WARMSTART', 'device_flags', 'base_args', 'LoraSpec', 'sft_dataset', 'run_sft', 'run_dpo',
            'WarmStartSpec', 'warm_start_data', 'cached_policy', 'warm_start']
 
-# %% ../nbs/04_recipes.ipynb #d8e39ed7
+# %% ../nbs/04_recipes.ipynb #f3ca2be0
 def device_flags() -> dict:
-    "Trainer flags for this machine: bf16 on a GPU, fp32 and `use_cpu` otherwise."
-    if torch.cuda.is_available(): return dict(bf16=True, gradient_checkpointing=False)
+    "Trainer flags for this machine: bf16 on a GPU (gradient checkpointing left to the config), fp32 and `use_cpu` otherwise."
+    if torch.cuda.is_available(): return dict(bf16=True)
     return dict(use_cpu=True, bf16=False, fp16=False, gradient_checkpointing=False)
 
 def base_args(output_dir, seed: int = 0, **overrides) -> dict:
