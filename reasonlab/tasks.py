@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datasets import Dataset
 
 # %% auto #0
-__all__ = ['NAMES', 'ITEMS', 'RL_SPEC', 'PROMPT_COLUMNS', 'ANSWER_COLUMNS', 'ArithmeticSpec', 'column_steps', 'make_problem',
-           'split_of', 'make_arithmetic', 'DatasetError', 'check_dataset', 'extract_final_answer', 'ExactAnswerReward',
-           'load_task_data']
+__all__ = ['NAMES', 'ITEMS', 'RL_SPEC', 'PROMPT_COLUMNS', 'ANSWER_COLUMNS', 'TASK_FAMILIES', 'register_task', 'ArithmeticSpec',
+           'column_steps', 'make_problem', 'split_of', 'make_arithmetic', 'DatasetError', 'check_dataset',
+           'extract_final_answer', 'ExactAnswerReward', 'load_task_data']
 
 # %% ../nbs/01_tasks.ipynb #8e36d8dc
 NAMES = ["Ann", "Ben", "Cal", "Dee", "Eve", "Fay", "Gus", "Hal"]
@@ -133,7 +133,7 @@ class ExactAnswerReward:
         if log_metric is not None: log_metric("rewards/accuracy/unparsed", bad / max(1, len(scores)))
         return scores
 
-# %% ../nbs/01_tasks.ipynb #fad73ff3
+# %% ../nbs/01_tasks.ipynb #0bc7f700
 RL_SPEC = ArithmeticSpec(1, 1, 1, 2)
 PROMPT_COLUMNS, ANSWER_COLUMNS = ("prompt", "problem", "question", "query"), ("answer", "solution", "gold", "final_answer")
 
@@ -148,13 +148,23 @@ def _standardise(ds, name: str):
     from datasets import Value
     return ds.cast_column("answer", Value("string"))
 
-def load_task_data(name: str = "arithmetic", # "arithmetic" or a datasets id/path
+def _registry():
+    from reasonlab.algos import Registry
+    return Registry("task family")
+
+TASK_FAMILIES = _registry()  # name → make(n, split, seed, **kw) -> Dataset; papers register theirs (e.g. "multipart")
+register_task = TASK_FAMILIES.register
+register_task("arithmetic")(lambda n, split, seed=0, spec=RL_SPEC, **kw: make_arithmetic(n, split, seed, spec, **kw))
+
+def load_task_data(name: str = "arithmetic", # a registered task family, or a datasets id/path
                    n_train: int = 2000, n_test: int = 200, seed: int = 0,
                    spec: ArithmeticSpec = RL_SPEC,
                    train_split: str = "train", test_split: str = "test") -> tuple[Dataset, Dataset]:
     "(train, test) datasets with at least `prompt` and `answer` columns, checked."
-    if name == "arithmetic":
-        tr, te = make_arithmetic(n_train, "train", seed, spec), make_arithmetic(n_test, "test", seed, spec)
+    if name in TASK_FAMILIES or ("/" not in name and not name.endswith((".json", ".jsonl", ".parquet", ".csv"))):
+        make = TASK_FAMILIES.get_fn(name)  # an unknown plain name lists the registered families
+        kw = {"spec": spec} if name == "arithmetic" else {}
+        tr, te = make(n_train, "train", seed, **kw), make(n_test, "test", seed, **kw)
     else:
         from datasets import load_dataset
         d = load_dataset(name)

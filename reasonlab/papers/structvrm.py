@@ -59,6 +59,10 @@ def make_multipart(n: int, # number of items
     if len(rows) < n: raise ValueError(f"only {len(rows)} unique {parts}-part {split} items exist for {spec}; asked for {n}")
     return Dataset.from_list(rows)
 
+# %% ../../nbs/papers/structvrm.ipynb #0a698abd
+from ..tasks import register_task
+register_task("multipart")(make_multipart)  # load_task_data("multipart", ...) finds it without importing this module
+
 # %% ../../nbs/papers/structvrm.ipynb #082fa401
 class MultipartScorer(ItemScorer):
     "Per item: whole (every part right), part (share of parts right) and parts (K), from `StructuredScorer`'s verdicts."
