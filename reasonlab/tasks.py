@@ -102,16 +102,17 @@ def check_dataset(ds, # a datasets.Dataset
             if not isinstance(v, typ):
                 raise DatasetError(f"{name}: row {i} field {col!r} should be {want}, got {type(v).__name__} ({v!r:.40})")
 
-# %% ../nbs/01_tasks.ipynb #bbd16fbb
+# %% ../nbs/01_tasks.ipynb #4828923f
 from .text import completion_text  # str or chat-list completions, one reader for every reward
 
-_FINAL = re.compile(r"####\s*(-?\d+)")
+_NUM = re.compile(r"-?\d+")
 
 def extract_final_answer(text, last_number_fallback: bool = False) -> str | None:
-    "The number after the last `####`, or None."
+    "The number on the line after the last `####`, or None; a line with several numbers (a hedge, `#### 7, 8`) has none."
     if not isinstance(text, str): return None
-    m = _FINAL.findall(text)
-    if m: return m[-1]
+    if "####" in text:
+        nums = _NUM.findall(text.rsplit("####", 1)[1].split("\n", 1)[0])
+        return nums[0] if len(nums) == 1 else None
     if last_number_fallback:
         nums = re.findall(r"-?\d+", text)
         return nums[-1] if nums else None
