@@ -3,9 +3,9 @@ hostile text. Properties: a reward never raises, returns one finite score per co
 deterministic, does not change under what a reader cannot see (invisible format characters), does change when a
 visible digit of the answer changes, and never credits a wrong answer for text written around it.
 
-The profile in `make test` is seeded and small; `pytest --hypothesis-profile=long tests/test_reward_fuzz.py` runs
-many more examples (benchmarks/README.md)."""
-import math
+The profile in `make test` is seeded and small; `HYPOTHESIS_PROFILE=long pytest tests/test_reward_fuzz.py` runs many
+more examples (benchmarks/README.md)."""
+import math, os
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -16,7 +16,7 @@ from reasonlab.rewards.compose import FormatReward, outcome_gated_reward
 settings.register_profile("ci", max_examples=40, deadline=None, derandomize=True,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.register_profile("long", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile("ci")
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u200e"]
 HOSTILE = st.one_of(
