@@ -38,11 +38,19 @@ def _formatted(n: int, style: int) -> str:
 REWARDS = {  # name → (reward, gold for number n, completion holding answer n, score range)
     "exact": (make_reward("exact"), str, lambda n, s: f"adding the parts\n#### {n}", (0.0, 1.0)),
     "math": (make_reward("math", n_workers=1, timeout_s=2.0), str, _formatted, (0.0, 1.0)),
-    "structured_partial": (make_reward("structured", partial=True), lambda n: f"(a) {n} (b) 5",
+    "structured_partial": (make_reward("structured", partial=True, n_workers=1), lambda n: f"(a) {n} (b) 5",
                            lambda n, s: f"#### (a) {n} (b) 5", (0.0, 1.0)),
-    "structured_binary": (make_reward("structured", partial=False), lambda n: f"(a) {n} (b) 5",
+    "structured_binary": (make_reward("structured", partial=False, n_workers=1), lambda n: f"(a) {n} (b) 5",
                           lambda n, s: f"#### (a) {n} (b) 5", (0.0, 1.0)),
 }
+
+
+@pytest.fixture(scope="module", autouse=True)
+def close_worker_pools():
+    "The math checkers run in worker processes: end them with this module, so no later test inherits them."
+    yield
+    REWARDS["math"][0].scorer.close()
+    for name in ("structured_partial", "structured_binary"): REWARDS[name][0].scorer.math.close()
 
 
 def _score(name, completions, gold):
