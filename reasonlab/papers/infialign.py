@@ -168,10 +168,10 @@ def sample_dpo_pairs(generator, # a reasonlab.generation.Generator
     samples = generator.generate(list(ds["prompt"]), n=n, params=params)
     return dpo_pairs(list(ds["prompt"]), list(ds["reference"]), list(ds["answer"]), samples, reward)
 
-# %% ../../nbs/papers/infialign.ipynb #77e668de
+# %% ../../nbs/papers/infialign.ipynb #6a87af98
 def load_sources(spec: dict, # name -> {path, split, name (config), question, reasoning, answer, domain, id}
                 ) -> tuple[dict, dict]: # sources {name: Dataset}, mappings {name: {schema field: column}}
-    "Raw datasets and their field mappings for `infialign_pipeline`."
+    "Raw datasets and their field mappings for `selection_pipeline`."
     from datasets import load_dataset
     sources, mappings = {}, {}
     for name, s in spec.items():
