@@ -69,6 +69,7 @@ def boxed_contents(text: str, # completion text
 
 # %% ../nbs/01_text.ipynb #8b0c2517
 _ANSWER_IS = re.compile(r"(?i)\banswer\s*(?:is|:|=)\s*:?\s*(?:that\s+)?([^\n]{1,400})")
+_FINAL_IS = re.compile(r"(?i)\bfinal\s+answer\s*(?:is|:)\s*:?\s*([^\n]{1,400})")
 _HASHES = re.compile(r"(?m)^[ \t]*####[ \t]*([^\n]{1,200})")
 _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:,\d{3})*(?:\.\d+)?(?![\w])")
 _SENTENCE_END = re.compile(r"\.(?!\d)|;|\s(?:because|since|which|as|so|where|for)\b|\s-\s|!|\?")
@@ -92,8 +93,11 @@ def extract_answers(text: str, # completion text
                     max_chars: int = 2000, # longest candidate kept intact
                     limit: int = 64, # most candidates returned
                    ) -> list[str]:
-    "Candidate final answers, from the strongest marker present: boxes, else 'the answer is', else `####`."
-    if boxes := boxed_contents(text, max_chars, limit): return boxes
+    "Candidate final answers, from the strongest marker present: boxes (unless a 'final answer is' follows the last), else 'the answer is', else `####`."
+    if boxes := boxed_contents(text, max_chars, limit):
+        after = text[text.rfind("\\boxed") + 1:] if "\\boxed" in text else ""
+        final = [a for m in _FINAL_IS.finditer(after) if (a := _answer_phrase(m.group(1)))]
+        return final[:limit] or boxes  # boxed working, then "Final answer: the final answer is $10,455$"
     said = list(islice((a for m in _ANSWER_IS.finditer(text) if (a := _answer_phrase(m.group(1)))), limit))
     if said: return said
     hashes = list(islice((h for m in _HASHES.finditer(text) if (h := m.group(1).strip().strip("$").strip())), limit))
@@ -108,11 +112,21 @@ def extract_answers(text: str, # completion text
 _REWRITES = [(re.compile(p), r) for p, r in [
     (r"\\(?:left|right|big|Big|bigg|Bigg)(?![A-Za-z])\s*", ""), (r"\\[dt]frac(?![A-Za-z])", r"\\frac"),
     (r"\\displaystyle(?![A-Za-z])", ""), (r"\\(?:mathrm|text|operatorname|mathit)\{\s*e\s*\}", "e"),
-    (r"\\[!,;: ]|~", " "), (r"\\text\{\s*(or|and)\s*\}", r" \1 "), (r"\\(?:q)?quad(?![A-Za-z])", " , "),
+    (r"(?<=\d),\\!\s*(?=\d{3}(?!\d))", ","),  # `11,\! 111`: the negative space cancels the space, a thousands comma
+    (r"(?<!\\)\\!", ""), (r"(?<=\d)(?:(?<!\\)\\[,;: ]|~)(?=\d{3}(?!\d))", "\x01"),  # `16\,386`: a thin space inside a number
+    (r"(?<!\\)\\[,;: ]|~", " "),  # (not the row break `\\ ` of a matrix)
+    (r"(?:\\q?quad\s*)?\\text\{\s*(or|and)\s*\}(?:\s*\\q?quad(?![A-Za-z]))?", r" \1 "), (r",?\s*\\(?:q)?quad(?![A-Za-z])\s*,?", " , "),
     (r"(?<=\d)\{,\}(?=\d)", ","), (r"\\%", "%")]]
-_THOUSANDS = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_THOUSANDS = re.compile(r"^-?\d{1,3}(?:(,)\d{3}|(\x01)\d{3}|( )\d{3})+(?:\.\d+)?$")
+
 _SPACE = re.compile(r"\s+")
-_LONE_SPACE = re.compile(r"(?<![A-Za-z0-9]) (?!or\b|and\b)|(?<!\bor)(?<!\band) (?![A-Za-z0-9])")  # keep " or "
+_LONE_SPACE = re.compile(r"(?<![A-Za-z0-9,]) (?!or\b|and\b)|(?<!\bor)(?<!\band)(?<!,) (?![A-Za-z0-9])")  # keep " or ", ", "
+
+def _thousands(s: str) -> str:
+    "`12,345`, `1 000`, `16\\,386` → digits; a list such as `32, 349` or `1000,99` is not a number (one rule: lists win)."
+    m = _THOUSANDS.match(s)
+    if m and len({c for c in re.findall(r"\d([,\x01 ])\d{3}", s)}) == 1: return re.sub(r"[,\x01 ]", "", s)
+    return s.replace("\x01", " ")
 
 def normalize_answer(s: str) -> str:
     "A canonical spelling of an extracted answer (for caching and parsing); meaning is unchanged."
@@ -125,10 +139,18 @@ def normalize_answer(s: str) -> str:
            and len(bx[0]) >= len(s) - 9: s = bx[0].strip()
         if s == s0: break
     for p, r in _REWRITES: s = p.sub(r, s)
-    s = _LONE_SPACE.sub("", _SPACE.sub(" ", s).strip())
-    s = s.rstrip(".").strip()
-    if _THOUSANDS.match(s): s = s.replace(",", "")
+    s = _SPACE.sub(" ", s).strip().rstrip(".").strip()
+    s = _thousands(s)
+    s = re.sub(r"\s*,\s*", lambda m: _list_comma(s, m), s)
+    s = _LONE_SPACE.sub("", s).replace(" , , ", ", ").replace(",,", ",")
     return s
+
+def _list_comma(s: str, m) -> str:
+    "A comma as written: `,` (a thousands comma `1,000`, or a list `1,2`), `, ` where `,` alone would read as thousands (`32, 349`)."
+    digit_before = m.start() > 0 and s[m.start() - 1].isdigit()
+    three_after = re.match(r"\d{3}(?!\d)", s[m.end():]) is not None
+    after_grouped = re.search(r"(?<![\d,])\d{1,3}(?:,\d{3})+$", s[:m.start()]) is not None  # `1,000, 2`
+    return ", " if m.group() != "," and digit_before and (three_after or after_grouped) else ","
 
 # %% ../nbs/01_text.ipynb #9dbf9740
 def final_answer(text) -> str | None:

@@ -18,16 +18,18 @@ from multiprocessing.connection import wait as wait_connections
 
 import sympy
 import math_verify.grader, math_verify.parser
-from math_verify import parse, verify
+from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse, verify
 from ..text import completion_text, boxed_contents, extract_answers, normalize_answer
 
 # %% auto #0
-__all__ = ['brace_depth', 'answer_parts', 'is_multi_valued', 'parse_answer', 'numeric_disagreement', 'has_huge_number',
-           'fold_small', 'text_key', 'exact_number', 'exact_items', 'fast_equivalent', 'equivalent', 'DeadlinePool',
-           'available_cpus', 'MathVerdict', 'gold_answer', 'MathScorer', 'score', 'MathAccuracyReward']
+__all__ = ['PROSE', 'brace_depth', 'answer_parts', 'is_multi_valued', 'parse_answer', 'is_bare_answer',
+           'extract_with_math_verify', 'numeric_disagreement', 'has_huge_number', 'fold_small', 'text_key',
+           'exact_number', 'exact_items', 'fast_equivalent', 'equivalent', 'DeadlinePool', 'available_cpus',
+           'MathVerdict', 'gold_answer', 'MathScorer', 'score', 'MathAccuracyReward']
 
 # %% ../../nbs/10_rewards_math.ipynb #9f965320
-_SEPARATORS = re.compile(r",|;|\s+(?:or|and)\s+|\\lor(?![A-Za-z])|\\text\{\s*(?:or|and)\s*\}")
+_SEPARATORS = re.compile(r",(?!(?<=\d,)\d{3}(?!\d))|;|\s+(?:or|and)\s+|(?<=[)\]])\s*(?:or|and)\s*(?=[(\[])|"
+                         r"\\lor(?![A-Za-z])|\\text\{\s*(?:or|and)\s*\}")  # a thousands comma (`1,000`) does not separate
 _OPEN, _CLOSE = set("([{"), set(")]}")
 
 def brace_depth(s: str) -> int:
@@ -61,7 +63,10 @@ def answer_parts(s: str) -> list[str]:
 
 def is_multi_valued(gold: str) -> bool:
     "Whether a (normalised) gold answer has several values."
-    return len(answer_parts(gold)) > 1 or r"\pm" in gold or r"\mp" in gold
+    if len(answer_parts(gold)) > 1 or r"\pm" in gold or r"\mp" in gold: return True
+    for a, b in (("\\{", "\\}"), ("{", "}")):  # a set written as the whole answer: `\{1, 2, 3\}`
+        if gold.startswith(a) and gold.endswith(b) and len(answer_parts(gold[len(a):len(gold) - len(b)])) > 1: return True
+    return False
 
 # %% ../../nbs/10_rewards_math.ipynb #5fdf52cf
 math_verify.grader.TIMEOUT_WARNING_SHOWN = math_verify.parser.TIMEOUT_WARNING_SHOWN = True
@@ -70,6 +75,19 @@ math_verify.grader.TIMEOUT_WARNING_SHOWN = math_verify.parser.TIMEOUT_WARNING_SH
 def parse_answer(s: str) -> tuple:
     "math-verify's parse of a bare answer string (wrapped in `$...$`), with its own timeout off."
     return tuple(parse(f"${s}$", parsing_timeout=None))
+
+PROSE = "\x00prose\x00"  # marks a whole completion handed to math-verify's extraction (no answer marker in it)
+_COMMANDS = re.compile(r"\\(?:text|textbf|mathrm|mathbf|operatorname)\s*\{[^{}]*\}|\\[A-Za-z]+")
+
+def is_bare_answer(s: str) -> bool:
+    "Whether a (normalised) answer is only mathematics — no `$` inside, no run of words — so it is parsed whole."
+    t = _COMMANDS.sub(" ", s)
+    return re.search(r"(?<!\\)\$", s) is None and re.search(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}", t) is None
+
+@lru_cache(maxsize=1024)
+def extract_with_math_verify(text: str) -> tuple:
+    "What math-verify itself extracts from free text (its default LaTeX and expression targets), timeout off."
+    return tuple(parse(text, [LatexExtractionConfig(), ExprExtractionConfig()], parsing_timeout=None))
 
 def _first_expr(parsed):
     return next((p for p in parsed if isinstance(p, sympy.Basic)), None)
@@ -169,15 +187,22 @@ def equivalent(pred: str, # normalised predicted answer
                digits: int = 30, # digits of the numeric cross-check
               ) -> tuple[bool, str, str]:
     "(equivalent, method, reason) for one answer pair: string match, else math-verify plus a numeric cross-check."
+    if pred.startswith(PROSE):  # a completion without an answer marker: math-verify's own extraction reads it
+        pp, pg = extract_with_math_verify(pred[len(PROSE):]), parse_answer(gold)
+        if not pg or not _parsed_whole(pg): pg = extract_with_math_verify(gold)
+        if not pp or not pg: return False, "unparsed", "math-verify found no answer in the text"
+        return (True, "math-verify", "equal") if verify(list(pg), list(pp), timeout_seconds=None) else (False, "math-verify", "not equal")
     if (fast := fast_equivalent(pred, gold)) is not None: return fast
     tp, tg = text_key(pred), text_key(gold)
     if tp is not None and tp == tg: return True, "text", "same words"
     if tp is not None or tg is not None: return False, "text", "different words"
-    pg, pp = parse_answer(gold), parse_answer(pred)
-    if not pg or not _parsed_whole(pg):
+    pg, pp = parse_answer(gold), (parse_answer(pred) if is_bare_answer(pred) else ())
+    if not pg or not _parsed_whole(pg): pg = extract_with_math_verify(gold)  # a gold written as prose
+    if not pg:
         same = pred.casefold() == gold.casefold()
         return same, "text", "gold not parsable by math-verify; compared as text"
-    if not pp or not _parsed_whole(pp): return False, "unparsed", "answer not parsable by math-verify"
+    if not pp or not _parsed_whole(pp): pp = extract_with_math_verify(pred)  # `Therefore $x \geq 5$ is the solution.`
+    if not pp: return False, "unparsed", "answer not parsable by math-verify"
     ge, pe = _first_expr(pg), _first_expr(pp)
     if has_huge_number(ge) or has_huge_number(pe):
         same = _plain_number(ge) is not None and _plain_number(pe) is not None and fold_small(ge) == fold_small(pe)
@@ -305,9 +330,15 @@ class MathVerdict:
     timed_out: bool = False # the equivalence check hit the per-item deadline
 
 def gold_answer(gold: str) -> str:
-    "The final answer inside a gold column value: its last box, the text after `####`, or the value itself."
+    "The final answer inside a gold column value: its boxes as one list (never just the last), the text after `####`, or the value itself."
     gold = completion_text(gold) if not isinstance(gold, str) else gold
-    if boxes := boxed_contents(gold): return boxes[-1]
+    if boxes := boxed_contents(gold):
+        if len(set(boxes)) == 1: return boxes[0]
+        rest = gold
+        for b in boxes: rest = re.sub(r"\\(?:boxed|fbox)\s*\{" + re.escape(b) + r"\}", "\x02", rest, count=1)
+        if any(len(re.findall(r"[A-Za-z]+", g)) > 3 for g in rest.split("\x02")[1:-1]):  # `\boxed{1} no no no no \boxed{2}`
+            raise ValueError(f"{len(boxes)} boxes far apart in the gold answer: which one is the answer is ambiguous")
+        return ", ".join(dict.fromkeys(boxes))  # the parts of one answer, compared as a whole
     if "####" in gold: return gold.rsplit("####", 1)[1].strip()
     return gold
 
@@ -321,13 +352,16 @@ class MathScorer:
     def __init__(self, timeout_s: float = 0.8, # hard bound per distinct (answer, gold) check
                  n_workers: int | None = None, # worker processes; default: available CPUs
                  last_number: bool = False, # fall back to the last number when no answer marker is present
+                 unmarked: str = "zero", # a completion with no answer marker: "zero", or "math-verify" (its own extraction reads the text)
                  digits: int = 30, # digits of the numeric cross-check
                  max_chars: int = 1000, # longer answers score 0 without being parsed
                  max_depth: int = 40, # deeper bracket nesting scores 0 without being parsed
                  max_candidates: int = 8, # more distinct final answers than this (or twice as many in all) score 0
                  cache_size: int = 200_000, # verdicts kept (LRU)
                 ):
+        if unmarked not in ("zero", "math-verify"): raise ValueError(f"unmarked={unmarked!r}: use 'zero' or 'math-verify'")
         self.timeout_s, self.n_workers, self.last_number, self.digits = timeout_s, n_workers, last_number, digits
+        self.unmarked = unmarked
         self.max_chars, self.max_depth, self.max_candidates, self.cache_size = max_chars, max_depth, max_candidates, cache_size
         self._setup()
 
@@ -350,12 +384,18 @@ class MathScorer:
         "A finished verdict, or (raw, candidates, joined, gold) to check."
         try: text = completion_text(completion)
         except Exception as e: return MathVerdict(False, [], f"unreadable completion: {type(e).__name__}", "bad-input")
-        return self._plan_answers(extract_answers(text, self.last_number, self.max_chars, 2 * self.max_candidates + 1), gold)
+        raw = extract_answers(text, self.last_number, self.max_chars, 2 * self.max_candidates + 1)
+        if not raw and self.unmarked == "math-verify" and text.strip():
+            if len(text) > 20 * self.max_chars: return MathVerdict(False, [], f"unmarked text longer than {20 * self.max_chars} characters", "guard")
+            if not is_bare_answer(normalize_answer(text)): return self._plan_answers([], gold, prose=text)
+            raw = [text]  # the whole completion is one bare answer (`$\frac{1}{2}$`)
+        return self._plan_answers(raw, gold)
 
-    def _plan_answers(self, raw, gold):
+    def _plan_answers(self, raw, gold, prose: str | None = None):
         try: g = normalize_answer(gold_answer(gold))
-        except Exception as e: return MathVerdict(False, list(raw), f"unreadable gold answer: {type(e).__name__}", "bad-input")
+        except Exception as e: return MathVerdict(False, list(raw), f"unreadable gold answer: {type(e).__name__}: {str(e)[:80]}", "bad-input")
         if not g: return MathVerdict(False, list(raw), "empty gold answer", "bad-input")
+        if prose is not None: return [], [PROSE + prose], None, g
         if not raw: return MathVerdict(False, [], "no final answer found", "extract")
         if len(raw) > 2 * self.max_candidates: return MathVerdict(False, raw, f"more than {2 * self.max_candidates} final answers", "anti-hacking")
         cands = list(dict.fromkeys(normalize_answer(a) for a in raw if a.strip()))
@@ -363,7 +403,7 @@ class MathScorer:
         if len(cands) > self.max_candidates: return MathVerdict(False, raw, f"{len(cands)} different final answers", "anti-hacking")
         for c in cands:
             if why := self._guard(c): return MathVerdict(False, raw, why, "guard")
-        if why := self._guard(g): return MathVerdict(False, raw, f"gold: {why}", "bad-input")
+        if len(g) > 20 * self.max_chars: return MathVerdict(False, raw, f"gold longer than {20 * self.max_chars} characters", "bad-input")
         if not is_multi_valued(g):
             for c in cands:
                 if len(n := answer_parts(c)) > 1: return MathVerdict(False, raw, f"enumerates {len(n)} candidates for a single-valued answer", "anti-hacking")
@@ -439,11 +479,12 @@ class MathAccuracyReward:
                  timeout_s: float = 0.8, # hard bound per distinct equivalence check
                  n_workers: int | None = None, # worker processes; default: available CPUs
                  last_number: bool = False, # fall back to the last number when no answer marker is present
+                 unmarked: str = "zero", # no answer marker: "zero" (RL: the format is part of the task) or "math-verify"
                  metric_prefix: str = "rewards/math", # names of the counts sent to log_metric
                  name: str = "math_accuracy", # how TRL names this reward in its logs
                 ):
         self.gold_column, self.metric_prefix, self.__name__ = gold_column, metric_prefix, name
-        self.scorer = MathScorer(timeout_s=timeout_s, n_workers=n_workers, last_number=last_number)
+        self.scorer = MathScorer(timeout_s=timeout_s, n_workers=n_workers, last_number=last_number, unmarked=unmarked)
         self.last_verdicts: list[MathVerdict] = []
 
     def __call__(self, prompts=None, completions=None, completion_ids=None, **kw) -> list[float]:
