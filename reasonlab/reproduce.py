@@ -97,7 +97,9 @@ def paper_results_markdown(metrics: dict, seconds: float | None = None) -> str:
     "The results section of one paper: machine, wall time, claims and checks."
     from reasonlab.claims import claims_markdown
     wall = seconds if seconds is not None else metrics.get("notebook_seconds", metrics.get("wall_seconds"))
-    head = [f"Scale `{metrics.get('scale', '?')}`; wall time {wall:.0f} s; {machine_line(metrics.get('machine'), metrics.get('params'))}.", "", ""]
+    runs = metrics.get("run_seconds") or {}
+    grid = f"; its {len(runs)} runs took {sum(runs.values()):.0f} s (a resumed run counted as it ran)" if runs else ""
+    head = [f"Scale `{metrics.get('scale', '?')}`; wall time {wall:.0f} s for this invocation{grid}; {machine_line(metrics.get('machine'), metrics.get('params'))}.", "", ""]
     return "\n".join(head) + claims_markdown(metrics.get("claims", [])) + "\n"
 
 def report_markdown(results: list[dict], scale: str) -> str:
@@ -124,6 +126,7 @@ def slim_results(metrics: dict) -> dict:
     params = {k: v for k, v in (metrics.get("params") or {}).items() if k in ("THREADS", "WORKERS", "SEEDS")}
     return {"paper": metrics.get("paper"), "scale": metrics.get("scale"), "machine": metrics.get("machine"), "params": params,
             "notebook_seconds": metrics.get("notebook_seconds"), "wall_seconds": metrics.get("wall_seconds"),
+            "run_seconds": metrics.get("run_seconds"),
             "claims": [{k: c[k] for k in keep if k in c} for c in metrics.get("claims", [])]}
 
 def results_section(results: dict) -> str:
