@@ -14,12 +14,16 @@ from .config import ParamError, project_root
 from .models import train_tokenizer, EOS, PAD
 
 # %% auto #0
-__all__ = ['CHATML', 'R1', 'FAMILIES', 'DATASETS', 'SIZE_KEYS', 'DryRunUnavailable', 'model_family', 'vision_stack_available',
-           'tiny_like', 'fake_dataset', 'dry_run_params']
+__all__ = ['CHATML', 'CHATML_VL', 'R1', 'FAMILIES', 'DATASETS', 'SIZE_KEYS', 'DryRunUnavailable', 'model_family', 'tiny_like',
+           'fake_dataset', 'dry_run_params']
 
 # %% ../nbs/09_dryrun.ipynb #27c37c9b
 CHATML = ("{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
           "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")
+CHATML_VL = ("{% for m in messages %}<|im_start|>{{ m['role'] }}\n{% if m['content'] is string %}{{ m['content'] }}{% else %}"
+             "{% for c in m['content'] %}{% if c['type'] == 'image' %}<|vision_start|><|image_pad|><|vision_end|>"
+             "{% elif c['type'] == 'text' %}{{ c['text'] }}{% endif %}{% endfor %}{% endif %}<|im_end|>\n{% endfor %}"
+             "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")
 R1 = ("{% for m in messages %}{% if m['role'] == 'user' %}<｜User｜>{{ m['content'] }}{% else %}<｜Assistant｜>{{ m['content'] }}"
       "<｜end▁of▁sentence｜>{% endif %}{% endfor %}{% if add_generation_prompt %}<｜Assistant｜><think>\n{% endif %}")
 
@@ -29,7 +33,7 @@ FAMILIES = {  # hub-name prefix → architecture, context length of the real con
     "Qwen/Qwen2.5-": dict(arch="Qwen2ForCausalLM", context=32768, template=CHATML, specials=["<|im_start|>", "<|im_end|>"]),
     "deepseek-ai/DeepSeek-R1-Distill-Qwen-": dict(arch="Qwen2ForCausalLM", context=131072, template=R1,
                                                   specials=["<｜User｜>", "<｜Assistant｜>", "<｜end▁of▁sentence｜>", "<think>", "</think>"]),
-    "Qwen/Qwen2.5-VL-": dict(arch="Qwen2_5_VLForConditionalGeneration", context=128000, template=CHATML,
+    "Qwen/Qwen2.5-VL-": dict(arch="Qwen2_5_VLForConditionalGeneration", context=128000, template=CHATML_VL,
                              specials=["<|im_start|>", "<|im_end|>", "<|vision_start|>", "<|vision_end|>", "<|image_pad|>", "<|video_pad|>"]),
 }
 
@@ -42,13 +46,7 @@ def model_family(name: str) -> dict:
     if not hits: raise ParamError(f"dry run: no architecture known for model {name!r}; known prefixes: {sorted(FAMILIES)}")
     return {"prefix": max(hits, key=len), **FAMILIES[max(hits, key=len)]}
 
-def vision_stack_available() -> str | None:
-    "None if transformers' Qwen2.5-VL processor can be built here, else why not."
-    try:
-        import torchvision  # noqa: F401  (the Qwen2-VL image and video processors need it in transformers 5)
-    except Exception as e:
-        return f"torchvision does not load here ({type(e).__name__}: {str(e)[:120]}); Qwen2.5-VL's processor needs it"
-    return None
+
 
 # %% ../nbs/09_dryrun.ipynb #6d5911e4
 def tiny_like(name: str, # the hub model name full.yaml gives
@@ -58,13 +56,10 @@ def tiny_like(name: str, # the hub model name full.yaml gives
     "A randomly initialised model of `name`'s architecture class at tiny width, saved (with its tokenizer) to `folder`."
     import torch, transformers
     fam = model_family(name)
-    if fam["arch"] != "Qwen2ForCausalLM":
-        why = vision_stack_available()
-        if why: raise DryRunUnavailable(f"{name}: {why}")
-        raise DryRunUnavailable(f"{name}: a tiny {fam['arch']} is not built by this dry run yet")
     tok = train_tokenizer(list(texts) + ["Find x. The answer is \\boxed{3}. 0 1 2 3 4 5 6 7 8 9"], 300)
     tok.add_special_tokens({"additional_special_tokens": fam["specials"]})
     tok.chat_template = fam["template"]
+    if fam["arch"] == "Qwen2_5_VLForConditionalGeneration": return _tiny_vl(name, fam, tok, Path(folder), seed)
     cfg = transformers.Qwen2Config(hidden_size=32, intermediate_size=64, num_hidden_layers=1, num_attention_heads=2,
                                    num_key_value_heads=1, vocab_size=len(tok), max_position_embeddings=fam["context"],
                                    eos_token_id=tok.convert_tokens_to_ids(EOS), pad_token_id=tok.convert_tokens_to_ids(PAD),
@@ -73,6 +68,28 @@ def tiny_like(name: str, # the hub model name full.yaml gives
     model = getattr(transformers, fam["arch"])(cfg)
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(folder); tok.save_pretrained(folder)
+    (folder/"dryrun.json").write_text(json.dumps({"stands_for": name, **{k: v for k, v in fam.items() if k != "template"}}))
+    return folder
+
+# %% ../nbs/09_dryrun.ipynb #dbe7223e
+def _tiny_vl(name: str, fam: dict, tok, folder: Path, seed: int) -> Path:
+    "A tiny Qwen2.5-VL (1-layer vision tower, 1-layer text model) with the real image processor at small image sizes."
+    import torch, transformers
+    from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import Qwen2VLImageProcessorPil
+    from reasonlab.models import ImageTextProcessor
+    cid = tok.convert_tokens_to_ids
+    cfg = transformers.Qwen2_5_VLConfig(
+        text_config=dict(hidden_size=32, intermediate_size=64, num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=1,
+                         vocab_size=len(tok), max_position_embeddings=fam["context"], tie_word_embeddings=True,
+                         rope_scaling={"type": "mrope", "mrope_section": [2, 3, 3]}),
+        vision_config=dict(depth=1, hidden_size=32, intermediate_size=64, num_heads=2, out_hidden_size=32, fullatt_block_indexes=[0]),
+        image_token_id=cid("<|image_pad|>"), video_token_id=cid("<|video_pad|>"), vision_start_token_id=cid("<|vision_start|>"),
+        eos_token_id=cid(EOS), pad_token_id=cid(PAD), bos_token_id=None)
+    torch.manual_seed(seed)
+    model = transformers.Qwen2_5_VLForConditionalGeneration(cfg)
+    folder.mkdir(parents=True, exist_ok=True)
+    proc = ImageTextProcessor(Qwen2VLImageProcessorPil(min_pixels=56 * 56, max_pixels=112 * 112), tok)
+    model.save_pretrained(folder); proc.save_pretrained(folder)
     (folder/"dryrun.json").write_text(json.dumps({"stands_for": name, **{k: v for k, v in fam.items() if k != "template"}}))
     return folder
 

@@ -46,7 +46,10 @@ def score_items(generator: Generator, # what to sample from
                ) -> list[dict]: # one record per item
     "Per-item scores of `generator` on `dataset`."
     scorer = as_scorer(scorer)
-    outs = generator.generate(list(dataset["prompt"]), n=n, params=params)
+    cols = dataset.column_names
+    images = (list(dataset["images"]) if "images" in cols else [[x] if x is not None else None for x in dataset["image"]]
+              if "image" in cols else None)  # TRL's two spellings of a vision data set's image column
+    outs = generator.generate(list(dataset["prompt"]), n=n, params=params, **({"images": images} if images is not None else {}))
     comps = [c for cs in outs for c in cs]
     columns = {k: [v for v in dataset[k] for _ in range(n)] for k in dataset.column_names}
     scores = scorer(comps, columns)

@@ -12,7 +12,7 @@ import torch
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ['SamplingParams', 'Ledger', 'Generator', 'CallableGenerator', 'TransformersGenerator', 'VLLMGenerator']
+__all__ = ['SamplingParams', 'Ledger', 'Generator', 'CallableGenerator', 'prompt_text', 'TransformersGenerator', 'VLLMGenerator']
 
 # %% ../nbs/03_generation.ipynb #937b3fac
 @dataclass
@@ -37,8 +37,11 @@ class Ledger:
     def as_dict(self) -> dict: return asdict(self)
 
 class Generator:
-    "Interface: `generate(prompts, n, params) -> list[list[str]]`, `n` completions per prompt; `ledger` counts the spend."
-    def generate(self, prompts: list[str], n: int = 1, params: SamplingParams | None = None) -> list[list[str]]:
+    "Interface: `generate(prompts, n, params, images) -> list[list[str]]`, `n` completions per prompt; `ledger` counts the spend."
+    def generate(self, prompts: list, # strings, or chat message lists
+                 n: int = 1, params: SamplingParams | None = None,
+                 images: list | None = None, # per prompt, a list of images (or None) for a vision-language model
+                ) -> list[list[str]]:
         raise NotImplementedError
     @property
     def ledger(self) -> Ledger:
@@ -48,7 +51,8 @@ class Generator:
 class CallableGenerator(Generator):
     "Any function `fn(prompts, n, params) -> list[list[str]]` (a rule, a judge, an API client) behind the interface."
     def __init__(self, fn): self.fn = fn
-    def generate(self, prompts, n=1, params=None):
+    def generate(self, prompts, n=1, params=None, images=None):
+        if images is not None and any(images): raise ValueError("CallableGenerator takes text prompts only; got images")
         t0 = time.time(); out = self.fn(list(prompts), n, params or SamplingParams())
         if len(out) != len(prompts) or any(len(o) != n for o in out):
             raise ValueError(f"{getattr(self.fn, '__name__', self.fn)!r} returned {[len(o) for o in out][:5]}… completions for "
@@ -57,15 +61,28 @@ class CallableGenerator(Generator):
         return out
 
 # %% ../nbs/03_generation.ipynb #d10e8042
+def prompt_text(prompt, # a string (used as is) or a chat message list
+                tokenizer, # a tokenizer or processor with a chat template
+                images: list | None = None, # the prompt's images: an image placeholder each, before the first user text
+               ) -> str:
+    "The text a model is prompted with: chat messages rendered by the chat template (generation prompt added)."
+    if isinstance(prompt, str): return prompt
+    if images:
+        from trl.data_utils import prepare_multimodal_messages
+        prompt = prepare_multimodal_messages([dict(m) for m in prompt], list(images))
+    return tokenizer.apply_chat_template(list(prompt), add_generation_prompt=True, tokenize=False)
+
 class TransformersGenerator(Generator):
     "Sample with `model.generate` in batches."
     def __init__(self, model, tokenizer, batch_size: int = 128, progress: bool = False):
         self.model, self.tokenizer, self.batch_size, self.progress = model, tokenizer, batch_size, progress
 
     @torch.no_grad()
-    def generate(self, prompts, n=1, params=None):
+    def generate(self, prompts, n=1, params=None, images=None):
         params = params or SamplingParams()
-        tok, model = self.tokenizer, self.model
+        proc, model = self.tokenizer, self.model  # a tokenizer, or a processor (vision-language models)
+        tok = getattr(proc, "tokenizer", proc)
+        prompts = [prompt_text(p, proc, images[i] if images is not None else None) for i, p in enumerate(prompts)]
         side, tok.padding_side = tok.padding_side, "left"
         was_training = model.training; model.eval()
         if params.seed is not None: torch.manual_seed(params.seed)
@@ -74,7 +91,9 @@ class TransformersGenerator(Generator):
         try:
             for i in tqdm(range(0, len(prompts), per_batch), disable=not self.progress, desc="generate"):
                 batch = list(prompts[i:i + per_batch])
-                enc = tok(batch, return_tensors="pt", padding=True, add_special_tokens=False).to(model.device)
+                imgs = [im for j in range(i, i + len(batch)) for im in ((images[j] or []) if images is not None else [])]
+                enc = (proc(text=batch, images=imgs, return_tensors="pt", padding=True, add_special_tokens=False) if imgs
+                       else tok(batch, return_tensors="pt", padding=True, add_special_tokens=False)).to(model.device)
                 kw = dict(do_sample=True, temperature=params.temperature, top_p=params.top_p) if params.temperature > 0 \
                      else dict(do_sample=False)
                 ids = model.generate(**enc, max_new_tokens=params.max_new_tokens, num_return_sequences=n,
@@ -99,7 +118,8 @@ class VLLMGenerator(Generator):
                               "use TransformersGenerator on CPU") from e
         self.llm = LLM(model=model, **llm_kwargs)
 
-    def generate(self, prompts, n=1, params=None):
+    def generate(self, prompts, n=1, params=None, images=None):
+        if images is not None and any(images): raise NotImplementedError("VLLMGenerator: images are not wired yet; use TransformersGenerator")
         from vllm import SamplingParams as VSP
         params = params or SamplingParams()
         sp = VSP(n=n, temperature=params.temperature, top_p=params.top_p, max_tokens=params.max_new_tokens, seed=params.seed)

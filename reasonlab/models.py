@@ -14,7 +14,8 @@ from tokenizers import Tokenizer, models, pre_tokenizers, decoders, trainers
 from transformers import PreTrainedTokenizerFast, AutoTokenizer, AutoModelForCausalLM, Qwen2Config, Qwen2ForCausalLM
 
 # %% auto #0
-__all__ = ['EOS', 'PAD', 'train_tokenizer', 'TinyModelSpec', 'build_tiny_model', 'save_model', 'load_model']
+__all__ = ['EOS', 'PAD', 'train_tokenizer', 'TinyModelSpec', 'build_tiny_model', 'save_model', 'load_model', 'ImageTextProcessor',
+           'load_processor']
 
 # %% ../nbs/02_models.ipynb #7bea686a
 EOS, PAD = "<|endoftext|>", "<|pad|>"
@@ -72,12 +73,44 @@ def load_model(name_or_path: str, # a local folder or a hub id
                dtype: str = "float32", # 'float32' on CPU, 'bfloat16' on GPUs
                device: str | None = "auto", # "auto": the GPU when there is one (trainers move models themselves; evaluation needs this)
               ):
-    "Load `(model, tokenizer)` with the ordinary transformers calls; left padding for generation."
+    "Load `(model, tokenizer)` with the ordinary transformers calls — `(model, processor)` for a vision-language model; left padding for generation."
     import torch
-    tok = AutoTokenizer.from_pretrained(name_or_path)
-    if tok.pad_token is None: tok.pad_token = tok.eos_token
-    tok.padding_side = "left"
-    model = AutoModelForCausalLM.from_pretrained(name_or_path, dtype=getattr(torch, dtype))
+    from transformers import AutoConfig
+    cfg = AutoConfig.from_pretrained(name_or_path)
+    vision = getattr(cfg, "vision_config", None) is not None
+    tok = load_processor(name_or_path) if vision else AutoTokenizer.from_pretrained(name_or_path)
+    text_tok = getattr(tok, "tokenizer", tok)
+    if text_tok.pad_token is None: text_tok.pad_token = text_tok.eos_token
+    text_tok.padding_side = "left"
+    if vision:
+        from transformers import AutoModelForImageTextToText
+        model = AutoModelForImageTextToText.from_pretrained(name_or_path, dtype=getattr(torch, dtype))
+    else: model = AutoModelForCausalLM.from_pretrained(name_or_path, dtype=getattr(torch, dtype))
     if device == "auto": device = "cuda" if torch.cuda.is_available() else None
     if device: model.to(device)
     return model, tok
+
+# %% ../nbs/02_models.ipynb #92a3d6b7
+from transformers import Qwen2_5_VLProcessor
+from transformers.processing_utils import ProcessorMixin
+
+class ImageTextProcessor(Qwen2_5_VLProcessor):
+    "Qwen2.5-VL's processor for images and text only (no video processor, so no torchvision)."
+    def __init__(self, image_processor=None, tokenizer=None, chat_template=None, **kw):
+        self.image_token, self.video_token = "<|image_pad|>", "<|video_pad|>"
+        self.image_token_id = tokenizer.convert_tokens_to_ids(self.image_token)
+        self.video_token_id = tokenizer.convert_tokens_to_ids(self.video_token)
+        ProcessorMixin.__init__(self, image_processor, tokenizer, chat_template=chat_template or tokenizer.chat_template)
+
+def load_processor(name_or_path: str):
+    "`AutoProcessor.from_pretrained`, or — where the video processor cannot be built (no torchvision) — the image-only one."
+    from transformers import AutoProcessor
+    try:
+        proc = AutoProcessor.from_pretrained(name_or_path)
+        if isinstance(proc, ProcessorMixin): return proc
+        why = f"AutoProcessor returned a {type(proc).__name__}"  # its fallback when the processor class cannot be built
+    except (ImportError, TypeError, ValueError) as e: why = f"AutoProcessor failed ({type(e).__name__}: {str(e)[:100]})"
+    import warnings
+    from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import Qwen2VLImageProcessorPil
+    warnings.warn(f"{why}; using the image-only processor")
+    return ImageTextProcessor(Qwen2VLImageProcessorPil.from_pretrained(name_or_path), AutoTokenizer.from_pretrained(name_or_path))

@@ -149,6 +149,16 @@ def _standardise(ds, name: str):
     from datasets import Value
     return ds.cast_column("answer", Value("string"))
 
+def _as_chat(ds, instruction: str = ""):
+    "Text prompts plus the instruction; with an `images`/`image` column, one user message each (the `<image>` tag dropped:"
+    " the processor places the image), the form TRL's trainers put images into."
+    vision = "images" in ds.column_names or "image" in ds.column_names
+    if not (instruction or vision) or not isinstance(ds[0]["prompt"], str): return ds
+    def fix(p):
+        p = (p.replace("<image>", "").strip() if vision else p) + (" " + instruction if instruction else "")
+        return [{"role": "user", "content": p}] if vision else p
+    return ds.map(lambda r: {"prompt": fix(r["prompt"])})
+
 def _registry():
     from reasonlab.algos import Registry
     return Registry("task family")
@@ -160,8 +170,10 @@ register_task("arithmetic")(lambda n, split, seed=0, spec=RL_SPEC, **kw: make_ar
 def load_task_data(name: str = "arithmetic", # a registered task family, or a datasets id/path
                    n_train: int = 2000, n_test: int = 200, seed: int = 0,
                    spec: ArithmeticSpec = RL_SPEC,
-                   train_split: str = "train", test_split: str = "test") -> tuple[Dataset, Dataset]:
-    "(train, test) datasets with at least `prompt` and `answer` columns, checked."
+                   train_split: str = "train", test_split: str = "test",
+                   instruction: str = "", # appended to every prompt of a hub data set (e.g. the paper's answer format)
+                  ) -> tuple[Dataset, Dataset]:
+    "(train, test) datasets with at least `prompt` and `answer` columns, checked; a data set with images gets chat prompts."
     if name in TASK_FAMILIES or ("/" not in name and not name.endswith((".json", ".jsonl", ".parquet", ".csv"))):
         make = TASK_FAMILIES.get_fn(name)  # an unknown plain name lists the registered families
         kw = {"spec": spec} if name == "arithmetic" else {}
@@ -171,8 +183,8 @@ def load_task_data(name: str = "arithmetic", # a registered task family, or a da
         d = load_dataset(name)
         tr = _standardise(d[train_split], f"{name}[{train_split}]")
         te = _standardise(d[test_split], f"{name}[{test_split}]")
-        tr = tr.shuffle(seed=seed).select(range(min(n_train, len(tr))))
-        te = te.select(range(min(n_test, len(te))))
+        tr = _as_chat(tr.shuffle(seed=seed).select(range(min(n_train, len(tr)))), instruction)
+        te = _as_chat(te.select(range(min(n_test, len(te)))), instruction)
     check_dataset(tr, {"prompt": (str, list), "answer": str}, f"{name} train")
     check_dataset(te, {"prompt": (str, list), "answer": str}, f"{name} test")
     return tr, te

@@ -14,7 +14,8 @@ import torch
 from pathlib import Path
 from ..algos import register_advantage, register_selector, grpo_advantage
 from ..trainers.grpo import ReasonGRPOConfig, grpo_run
-from ..tasks import ExactAnswerReward, load_task_data
+from ..tasks import load_task_data
+from ..rewards.registry import make_reward
 from ..recipes import warm_start, WarmStartSpec
 
 # %% auto #0
@@ -131,7 +132,7 @@ def variant_preset(variant: str, # grpo_n8 | grpo_n16 | pts | pts_abs
 # %% ../../nbs/papers/shuffle_r1.ipynb #4666fd7c
 def task_data(params: dict) -> tuple:
     "(train, test) of the experiment; a bad data set fails here, before any training."
-    return load_task_data(params["TRAIN_DATA"], params["N_TRAIN"], params["N_TEST"])
+    return load_task_data(params["TRAIN_DATA"], params["N_TRAIN"], params["N_TEST"], instruction=params["INSTRUCTION"])
 
 def start_policy(params: dict, seed: int) -> str:
     "Seed's start policy: its own warm start (trained once, cached), or the given model."
@@ -140,7 +141,7 @@ def start_policy(params: dict, seed: int) -> str:
 def run_variant(variant: str, seed: int, params: dict, out: str) -> dict:
     "GRPO with `variant`'s preset of ShuffleR1Config from seed's start policy: per-item held-out records and logs."
     P = params; train_ds, test_ds = task_data(P)
-    return grpo_run(start_policy(P, seed), ExactAnswerReward(), train_ds, test_ds, ExactAnswerReward(),
+    return grpo_run(start_policy(P, seed), make_reward(P["REWARD"]), train_ds, test_ds, make_reward(P["REWARD"]),
                     Path(out)/"trainer"/f"{variant}-{seed}", seed, rounds=P["ROUNDS"], prompts_per_round=P["PROMPTS_PER_ROUND"],
                     updates_per_round=P["UPDATES_PER_ROUND"], eval_every=P["EVAL_EVERY"],
                     max_completion_length=P["MAX_COMPLETION_LENGTH"], threads=P["THREADS"], bf16=P["BF16"],

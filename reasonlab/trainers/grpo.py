@@ -11,13 +11,17 @@ import hashlib
 from dataclasses import dataclass, field
 import torch
 from trl import GRPOConfig, GRPOTrainer
-from trl.trainer.utils import split_tensor_dict, shuffle_sequence_dict
+from trl.trainer.utils import split_tensor_dict, shuffle_sequence_dict, split_pixel_values_by_grid, unsplit_pixel_values_by_grid
+
+# what a vision-language rollout carries besides token ids (TRL's own _compute_loss passes the same)
+MULTIMODAL_KEYS = ("pixel_values", "image_grid_thw", "num_images", "pixel_attention_mask", "spatial_shapes", "num_tiles",
+                   "image_sizes", "token_type_ids", "mm_token_type_ids", "image_position_ids")
 
 from ..algos import ADVANTAGE_ESTIMATORS, BATCH_SELECTORS, POLICY_LOSSES, advantage_diagnostics
 
 # %% auto #0
-__all__ = ['ReasonGRPOConfig', 'Rollouts', 'ReasonGRPOTrainer', 'grpo_config', 'make_grpo_trainer', 'rounds_args', 'log_rows',
-           'grpo_run']
+__all__ = ['MULTIMODAL_KEYS', 'ReasonGRPOConfig', 'Rollouts', 'ReasonGRPOTrainer', 'grpo_config', 'make_grpo_trainer',
+           'rounds_args', 'log_rows', 'grpo_run']
 
 # %% ../../nbs/06_grpo.ipynb #d49b322f
 @dataclass
@@ -104,8 +108,9 @@ class ReasonGRPOTrainer(GRPOTrainer):
         return out
 
     def _index_batch(self, batch: dict, idx: torch.Tensor) -> dict:
-        "Keep rows `idx` (in order) of every per-rollout entry; recount `num_items_in_batch`."
+        "Keep rows `idx` (in order) of every per-rollout entry (image patches follow their rollout); recount `num_items_in_batch`."
         B = batch["completion_ids"].shape[0]
+        batch = split_pixel_values_by_grid(batch)  # pixel_values etc. → one entry per rollout (a no-op for text)
         if idx.numel() % self.args.steps_per_generation:
             raise ValueError(f"the selector kept {idx.numel()} rollouts, not divisible by steps_per_generation="
                              f"{self.args.steps_per_generation}; choose sizes that divide")
@@ -116,7 +121,7 @@ class ReasonGRPOTrainer(GRPOTrainer):
             else: new[k] = v
         mask = new["completion_mask"] * new["tool_mask"] if "tool_mask" in new else new["completion_mask"]
         new["num_items_in_batch"] = self.accelerator.gather(mask.sum()).sum()
-        return new
+        return unsplit_pixel_values_by_grid(new)
 
     def _compute_loss(self, model, inputs):
         if self.args.policy_loss == "trl": return super()._compute_loss(model, inputs)
@@ -125,7 +130,7 @@ class ReasonGRPOTrainer(GRPOTrainer):
         attention_mask = torch.cat([inputs["prompt_mask"], inputs["completion_mask"]], dim=1)
         mask = inputs["completion_mask"] if "tool_mask" not in inputs else inputs["completion_mask"] * inputs["tool_mask"]
         logps, entropies, _ = self._get_per_token_logps_and_entropies(model, input_ids, attention_mask, completion_ids.size(1),
-                                                                     compute_entropy=True)
+                                                                     compute_entropy=True, **{k: inputs.get(k) for k in MULTIMODAL_KEYS})
         old = inputs.get("old_per_token_logps")
         old = logps.detach() if old is None else old
         per_token = POLICY_LOSSES.get_fn(self.args.policy_loss)(logps, old, inputs["advantages"], mask, epsilon_low=self.epsilon_low,
@@ -144,8 +149,8 @@ class ReasonGRPOTrainer(GRPOTrainer):
         # an ordered selector (e.g. Shuffle-R1's ABS) already arranged the mini-batches: split without reshuffling
         generate_every = self.args.steps_per_generation * self.num_iterations
         if self._step % generate_every == 0 or self._buffered_inputs is None:
-            batch = self._generate_and_score_completions(generation_batch)
-            self._buffered_inputs = split_tensor_dict(batch, self.args.steps_per_generation)
+            batch = split_pixel_values_by_grid(self._generate_and_score_completions(generation_batch))
+            self._buffered_inputs = [unsplit_pixel_values_by_grid(b) for b in split_tensor_dict(batch, self.args.steps_per_generation)]
         return self._buffered_inputs[self._step % self.args.steps_per_generation]
 
 # %% ../../nbs/06_grpo.ipynb #a240c3b8
