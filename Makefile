@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q torch==2.13.0
-	$(BIN)/python -m pip install -q -e ".[dev,curation]"
+	$(BIN)/python -m pip install -q -e ".[dev,curation,eval]"
 	$(BIN)/python -m ipykernel install --prefix $(VENV) --name python3 >/dev/null
 	$(BIN)/python -m ipykernel install --prefix $(VENV) --name reasonlab --display-name reasonlab >/dev/null
 	rm -f $(VENV)/.installed-*; touch $@

@@ -13,7 +13,7 @@ from .generation import Generator, TransformersGenerator, SamplingParams
 
 # %% auto #0
 __all__ = ['ItemScorer', 'RewardScorer', 'as_scorer', 'item_ids', 'score_items', 'mean_scores', 'evaluate', 'evaluate_accuracy',
-           'AccuracyCallback']
+           'AccuracyCallback', 'lm_eval_records']
 
 # %% ../nbs/09_eval.ipynb #8f627fcd
 class ItemScorer:
@@ -102,3 +102,25 @@ class AccuracyCallback(TrainerCallback):
     def on_step_end(self, args, state, control, model=None, **kw):
         if state.global_step % self.every == 0: self._eval(model, state)
     def on_train_end(self, args, state, control, model=None, **kw): self._eval(model, state)
+
+# %% ../nbs/09_eval.ipynb #b85072cf
+def lm_eval_records(model, # a transformers model object (or a hub id / path)
+                    tokenizer, # its tokenizer
+                    tasks: list, # lm-eval task names or task config dicts
+                    limit: int | None = None, # items per task (None: all)
+                    batch_size: int = 8,
+                    **simple_evaluate_kwargs, # num_fewshot, apply_chat_template, gen_kwargs, ...
+                   ) -> dict:
+    "lm-evaluation-harness on `model`: `{'means': {task: {metric: value}}, 'records': [{'task', 'item', <metric>: score}]}`."
+    try:
+        import lm_eval
+        from lm_eval.models.huggingface import HFLM
+    except ImportError as e:
+        raise ImportError("lm_eval_records needs lm-evaluation-harness: pip install 'reasonlab[eval]'") from e
+    lm = HFLM(pretrained=model, tokenizer=tokenizer, batch_size=batch_size)
+    out = lm_eval.simple_evaluate(model=lm, tasks=list(tasks), limit=limit, log_samples=True, **simple_evaluate_kwargs)
+    records = [{"task": task, "item": s["doc_id"], **{m: float(s[m]) for m in s.get("metrics", []) if m in s}}
+               for task, samples in out["samples"].items() for s in samples]
+    means = {task: {k.split(",")[0]: v for k, v in res.items() if isinstance(v, (int, float)) and "stderr" not in k}
+             for task, res in out["results"].items()}
+    return {"means": means, "records": records}
