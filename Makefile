@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE=1 HF_HUB_DISABLE_TELEMETRY=1 TOKENIZERS_PARALLELISM=false 
 SCALE ?= tiny
 PAPERS ?=
 
-.PHONY: setup reproduce test test-fast sync-check bench lab
+.PHONY: setup reproduce test test-fast sync-check bench lab docs
 
 setup: $(STAMP)
 
@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q torch==2.13.0
-	$(BIN)/python -m pip install -q -e ".[dev,curation,eval]"
+	$(BIN)/python -m pip install -q -e ".[dev,curation,eval,docs]"
 	$(BIN)/python -m ipykernel install --prefix $(VENV) --name python3 >/dev/null
 	$(BIN)/python -m ipykernel install --prefix $(VENV) --name reasonlab --display-name reasonlab >/dev/null
 	rm -f $(VENV)/.installed-*; touch $@
@@ -41,3 +41,7 @@ bench: setup
 lab: setup
 	$(BIN)/python -m pip install -q -e ".[dev,curation,lab]"
 	$(BIN)/jupyter lab --notebook-dir=.
+
+# the documentation site from the notebooks (Sphinx + MyST-NB, offline) → _docs/index.html; fails on a broken link
+docs: setup
+	$(BIN)/python tools/build_docs.py --out _docs
