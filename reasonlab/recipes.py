@@ -22,8 +22,8 @@ from .generation import TransformersGenerator, SamplingParams
 from .eval import evaluate_accuracy
 
 # %% auto #0
-__all__ = ['WARMSTART_VERSION', 'FLUENT_WARMSTART', 'device_flags', 'base_args', 'LoraSpec', 'sft_dataset', 'run_sft', 'run_dpo',
-           'WarmStartSpec', 'warm_start_data', 'cached_policy', 'warm_start']
+__all__ = ['WARMSTART_VERSION', 'FLUENT_WARMSTART', 'device_flags', 'training_logs', 'base_args', 'LoraSpec', 'sft_dataset',
+           'run_sft', 'run_dpo', 'WarmStartSpec', 'warm_start_data', 'cached_policy', 'warm_start']
 
 # %% ../nbs/04_recipes.ipynb #f3ca2be0
 def device_flags() -> dict:
@@ -31,9 +31,14 @@ def device_flags() -> dict:
     if torch.cuda.is_available(): return dict(bf16=True)
     return dict(use_cpu=True, bf16=False, fp16=False, gradient_checkpointing=False)
 
+def training_logs() -> str:
+    "TRL's `report_to`: TensorBoard when it is installed (a dependency; event files under each run's `output_dir/runs/`)."
+    import importlib.util
+    return "tensorboard" if importlib.util.find_spec("tensorboard") else "none"
+
 def base_args(output_dir, seed: int = 0, **overrides) -> dict:
-    "Common TrainingArguments values: device flags, seed, no reporting, quiet logging; `overrides` win."
-    return {**device_flags(), **dict(output_dir=str(output_dir), seed=seed, data_seed=seed, report_to="none",
+    "Common TrainingArguments values: device flags, seed, TensorBoard logs, no printed per-step logs; `overrides` win."
+    return {**device_flags(), **dict(output_dir=str(output_dir), seed=seed, data_seed=seed, report_to=training_logs(),
             save_strategy="no", logging_steps=10, disable_tqdm=True), **overrides}
 
 # %% ../nbs/04_recipes.ipynb #ceacd64c
