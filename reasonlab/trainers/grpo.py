@@ -49,6 +49,11 @@ class ReasonGRPOConfig(GRPOConfig):
             if self.beta != 0.0: raise ValueError(f"policy_loss={self.policy_loss!r} does not add TRL's KL term: set beta=0.0")
         if self.batch_selector != "all" and self.num_iterations != 1:
             raise ValueError("batch selection is implemented for num_iterations=1 (each generation batch is trained once)")
+        local = self.per_device_train_batch_size * self.steps_per_generation  # one process's rollouts per generation
+        if self.batch_selector != "all" and local % self.num_generations:  # (TRL checks only the global batch)
+            raise ValueError(f"batch_selector={self.batch_selector!r} chooses within groups, so each process must hold whole groups: "
+                             f"per_device_train_batch_size × steps_per_generation = {local} is not a multiple of "
+                             f"num_generations = {self.num_generations}")
 
 # %% ../../nbs/06_grpo.ipynb #c59b9ec6
 @dataclass
