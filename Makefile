@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE=1 HF_HUB_DISABLE_TELEMETRY=1 TOKENIZERS_PARALLELISM=false 
 SCALE ?= tiny
 PAPERS ?=
 
-.PHONY: setup reproduce test test-fast sync-check bench lab docs
+.PHONY: setup reproduce test test-fast sync-check bench lab docs check-browser
 
 setup: $(STAMP)
 
@@ -45,3 +45,8 @@ lab: setup
 # the documentation site from the notebooks (Sphinx + MyST-NB, offline) → _docs/index.html; fails on a broken link
 docs: setup
 	$(BIN)/python tools/build_docs.py --out _docs
+
+# optional: docs page and JupyterLab opening a paper notebook, in headless Chromium (apt-get install chromium)
+check-browser: setup
+	$(BIN)/python -m pip install -q -e ".[lab]"
+	$(BIN)/python tools/check_browser.py

@@ -114,7 +114,7 @@ def build(out: Path) -> list[str]:
     src = out.parent/(out.name + "-src")
     pages = stage(src)
     r = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-j", "1", str(src), str(out)],
-                       capture_output=True, text=True)
+                       capture_output=True, text=True, cwd=src)  # (MyST-NB writes a jupyter_execute/ folder where it runs)
     if r.returncode: raise RuntimeError(f"sphinx-build failed:\n{r.stderr[-3000:]}")
     for name, nb in pages: (out/f"{name}.html.md").write_text(markdown_twin(nb))
     return broken_links(out)
