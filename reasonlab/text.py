@@ -110,7 +110,7 @@ def extract_answers(text: str, # completion text
 
 # %% ../nbs/01_text.ipynb #e704b622
 _REWRITES = [(re.compile(p), r) for p, r in [
-    (r"\\(?:left|right|big|Big|bigg|Bigg)(?![A-Za-z])\s*", ""), (r"\\[dt]frac(?![A-Za-z])", r"\\frac"),
+    (r"(?<!\\)\\(?:left|right|big|Big|bigg|Bigg)(?![A-Za-z])\s*", ""), (r"\\[dt]frac(?![A-Za-z])", r"\\frac"),
     (r"\\displaystyle(?![A-Za-z])", ""), (r"\\(?:mathrm|text|operatorname|mathit)\{\s*e\s*\}", "e"),
     (r"(?<=\d),\\!\s*(?=\d{3}(?!\d))", ","),  # `11,\! 111`: the negative space cancels the space, a thousands comma
     (r"(?<!\\)\\!", ""), (r"(?<=\d)(?:(?<!\\)\\[,;: ]|~)(?=\d{3}(?!\d))", "\x01"),  # `16\,386`: a thin space inside a number

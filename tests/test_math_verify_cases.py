@@ -6,9 +6,11 @@
 `unmarked="math-verify"` (a prediction with no answer marker is read by math-verify's own extraction; in RL the
 default is `unmarked="zero"`, so the format stays part of the task).
 
-Measured (2026-12-03): ours 257/268 (95.9%); math-verify with one fixed configuration, `verify(parse(gold),
-parse(pred))`, 262/268 (97.8%); math-verify with each test's own options 268/268. Every disagreement is listed
-below with its reason; a new one fails the test.
+Measured (2026-12-03): ours 258/268 (96.3%); math-verify with one fixed configuration, `verify(parse(gold),
+parse(pred))`, 262/268 (97.8%), with the same two false positives as ours (LaTeX-only labels, below); math-verify
+with each test's own options 268/268. Against the fixed configuration the gap is four cases: three decimal commas
+(our one comma rule reads them as lists) and one label that records a math-verify truncation. Every disagreement
+is listed below with its reason; a new one fails the test.
 """
 import json
 from pathlib import Path
@@ -23,7 +25,6 @@ DOCUMENTED = {  # source → why our verdict differs from the label (a choice, n
     "tests/test_all.py::test_number_extraction[17]": "decimal comma in the gold `0,111`: read as the list 0, 111 (same rule)",
     "tests/test_all.py::test_latex_notation[5]": "label from a LaTeX-only test; with math-verify's default targets (ours for unmarked text) math-verify also reads `Answer $ 9 $` as 9, as a reader does",
     "tests/test_all.py::test_latex_notation[6]": "same as [5] with `\\( \\)`",
-    "tests/test_all.py::test_latex_notation_math[5]": "the box holds doubled backslashes (`\\\\left( 3, ...`): the escaped bracket does not nest, so the comma separates two candidates for a single answer",
     "tests/test_all.py::test_complex_math_expressions[7]": "the test passes float_rounding=2 (0.33 = 1/3); the reward compares exactly, with a 30-digit numeric check",
     "tests/test_all.py::test_complex_math_expressions[13]": "the test passes a per-case rounding (2.6667 = 8/3); the reward compares exactly",
     "tests/test_all.py::test_set_rel_assymetry[2]": "the test enables allow_set_relation_comp (x ∈ [-2,7] ≡ -2 ≤ x ≤ 7); the reward keeps math-verify's default (off)",
@@ -47,7 +48,7 @@ def test_every_disagreement_is_documented(verdicts):
              if int(v.correct) != c["expected"]}
     assert not {k: v for k, v in wrong.items() if k not in DOCUMENTED}, "new disagreements with Math-Verify's labels"
     agree = len(CASES) - len(wrong)
-    assert agree >= 257, f"agreement {agree}/{len(CASES)}"
+    assert agree >= 258, f"agreement {agree}/{len(CASES)}"
 
 def test_no_undocumented_false_positive(verdicts):
     fp = [c["source"] for c, v in zip(CASES, verdicts) if v.correct and not c["expected"]]

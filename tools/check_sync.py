@@ -6,7 +6,7 @@ import filecmp, json, os, shutil, subprocess, sys, tempfile
 from pathlib import Path
 
 root = Path(__file__).resolve().parents[1]
-bin_dir = Path(sys.executable).parent
+bin_dir = Path(sys.executable).absolute().parent  # (not resolve(): the venv's python is a symlink)
 with tempfile.TemporaryDirectory() as tmp:
     tmp = Path(tmp)
     for name in ("nbs", "reasonlab", "pyproject.toml", "README.md"):
