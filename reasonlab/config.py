@@ -12,7 +12,8 @@ import yaml
 
 # %% auto #0
 __all__ = ['ParamError', 'check_params', 'load_params', 'notebook_params', 'setup_run', 'in_test', 'project_root', 'output_dir',
-           'cache_dir', 'cpu_model', 'machine_info', 'start_metrics', 'is_main_process', 'write_metrics']
+           'cache_dir', 'cpu_model', 'machine_info', 'code_version', 'start_metrics', 'is_main_process',
+           'write_metrics']
 
 # %% ../nbs/00_config.ipynb #184e3186
 class ParamError(ValueError):
@@ -122,6 +123,17 @@ def machine_info() -> dict:
             "python": platform.python_version(), "torch": torch.__version__, "transformers": transformers.__version__, "trl": trl_v}
 
 # %% ../nbs/00_config.ipynb #25164d60
+def code_version() -> dict:
+    "The git commit the code ran at, and whether the work tree differed from it (None outside a git checkout)."
+    import subprocess
+    def git(*a):
+        r = subprocess.run(["git", *a], cwd=project_root(), capture_output=True, text=True, timeout=30)
+        return r.stdout.strip() if r.returncode == 0 else None
+    try: sha = git("rev-parse", "HEAD")
+    except (OSError, subprocess.SubprocessError): sha = None
+    if not sha: return {"commit": None, "dirty": None}
+    return {"commit": sha, "dirty": bool(git("status", "--porcelain", "--untracked-files=no", "--", "reasonlab", "nbs", "papers"))}
+
 def start_metrics(out: Path) -> None:
     "Remove a stale `metrics.json` before a run starts."
     (Path(out)/"metrics.json").unlink(missing_ok=True)
@@ -135,7 +147,7 @@ def write_metrics(out: Path, # the run's output folder
                  ) -> Path | None:
     "Atomically write `metrics.json` (temp file, then rename), with the machine it ran on; only rank 0 writes."
     if not is_main_process(): return None
-    metrics = {**metrics, "machine": metrics.get("machine") or machine_info()}
+    metrics = {**metrics, "machine": metrics.get("machine") or machine_info(), "code": metrics.get("code") or code_version()}
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=out, suffix=".tmp")
     with os.fdopen(fd, "w") as f: json.dump(metrics, f, indent=2, default=float)

@@ -99,7 +99,10 @@ def paper_results_markdown(metrics: dict, seconds: float | None = None) -> str:
     wall = seconds if seconds is not None else metrics.get("notebook_seconds", metrics.get("wall_seconds"))
     runs = metrics.get("run_seconds") or {}
     grid = f"; its {len(runs)} runs took {sum(runs.values()):.0f} s (a resumed run counted as it ran)" if runs else ""
-    head = [f"Scale `{metrics.get('scale', '?')}`; wall time {wall:.0f} s for this invocation{grid}; {machine_line(metrics.get('machine'), metrics.get('params'))}.", "", ""]
+    code = metrics.get("code") or {}
+    at = (f"; code at commit {code['commit'][:7]}{' with local changes' if code.get('dirty') else ''}" if code.get("commit") else "")
+    head = [f"Scale `{metrics.get('scale', '?')}`; wall time {wall:.0f} s for this invocation{grid}{at}; "
+            f"{machine_line(metrics.get('machine'), metrics.get('params'))}.", "", ""]
     return "\n".join(head) + claims_markdown(metrics.get("claims", [])) + "\n"
 
 def report_markdown(results: list[dict], scale: str) -> str:
@@ -126,7 +129,7 @@ def slim_results(metrics: dict) -> dict:
     params = {k: v for k, v in (metrics.get("params") or {}).items() if k in ("THREADS", "WORKERS", "SEEDS")}
     return {"paper": metrics.get("paper"), "scale": metrics.get("scale"), "machine": metrics.get("machine"), "params": params,
             "notebook_seconds": metrics.get("notebook_seconds"), "wall_seconds": metrics.get("wall_seconds"),
-            "run_seconds": metrics.get("run_seconds"),
+            "run_seconds": metrics.get("run_seconds"), "code": metrics.get("code"),
             "claims": [{k: c[k] for k in keep if k in c} for c in metrics.get("claims", [])]}
 
 def results_section(results: dict) -> str:
