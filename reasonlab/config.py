@@ -138,6 +138,13 @@ def start_metrics(out: Path) -> None:
     "Remove a stale `metrics.json` before a run starts."
     (Path(out)/"metrics.json").unlink(missing_ok=True)
 
+def _cpu_with_index(obj, location: str):
+    "torch.load's restore for storages tagged `cpu:<n>`: what a multi-process CPU run (gloo) saves, since its device is `cpu:0`."
+    return obj if location.startswith("cpu:") else None
+
+import torch.serialization
+torch.serialization.register_package(11, lambda obj: None, _cpu_with_index)  # torch's own extension point; resumes such runs
+
 def is_main_process() -> bool:
     "True on rank 0 of a multi-process launch (and in a single process)."
     return int(os.environ.get("RANK", "0")) == 0

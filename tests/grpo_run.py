@@ -1,4 +1,5 @@
-"""A short GRPO run of a tiny random Qwen2 with PTS+ABS, used by test_grpo_resume.py (run as a subprocess).
+"""A short GRPO run of a tiny random Qwen2 with PTS+ABS, used by test_grpo_resume.py and test_distributed.py
+(run as a subprocess; under `accelerate launch` on several processes too).
 
 usage: grpo_run.py OUT_DIR MAX_STEPS [--kill-at N] [--resume]"""
 import json, os, signal, sys
@@ -39,7 +40,11 @@ def main():
     tr = make_grpo_trainer(model, DigitShare(), ds, args, tokenizer=tok, callbacks=[KillAt(kill_at)] if kill_at else None)
     tr.train(resume_from_checkpoint=True if "--resume" in sys.argv else None)
     params = {n: p.detach().double().sum().item() for n, p in tr.model.named_parameters()}
-    (out/"result.json").write_text(json.dumps({"log_history": tr.state.log_history, "param_sums": params}))
+    rank = tr.accelerator.process_index  # every rank reports its parameters; only the main process writes result.json
+    (out/f"params-rank{rank}.json").write_text(json.dumps(params))
+    if tr.accelerator.is_main_process:
+        (out/"result.json").write_text(json.dumps({"log_history": tr.state.log_history, "param_sums": params,
+                                                   "num_processes": tr.accelerator.num_processes}))
 
 
 if __name__ == "__main__":
