@@ -143,7 +143,8 @@ def _cpu_with_index(obj, location: str):
     return obj if location.startswith("cpu:") else None
 
 import torch.serialization
-torch.serialization.register_package(11, lambda obj: None, _cpu_with_index)  # torch's own extension point; resumes such runs
+if not any(getattr(entry[2], "__name__", "") == "_cpu_with_index" for entry in torch.serialization._package_registry):
+    torch.serialization.register_package(11, lambda obj: None, _cpu_with_index)  # torch's own extension point, once per process
 
 def is_main_process() -> bool:
     "True on rank 0 of a multi-process launch (and in a single process)."
