@@ -187,21 +187,21 @@ def equivalent(pred: str, # normalised predicted answer
                digits: int = 30, # digits of the numeric cross-check
               ) -> tuple[bool, str, str]:
     "(equivalent, method, reason) for one answer pair: string match, else math-verify plus a numeric cross-check."
-    if pred.startswith(PROSE):  # a completion without an answer marker: math-verify's own extraction reads it
-        pp, pg = extract_with_math_verify(pred[len(PROSE):]), parse_answer(gold)
-        if not pg or not _parsed_whole(pg): pg = extract_with_math_verify(gold)
-        if not pp or not pg: return False, "unparsed", "math-verify found no answer in the text"
-        return (True, "math-verify", "equal") if verify(list(pg), list(pp), timeout_seconds=None) else (False, "math-verify", "not equal")
-    if (fast := fast_equivalent(pred, gold)) is not None: return fast
-    tp, tg = text_key(pred), text_key(gold)
-    if tp is not None and tp == tg: return True, "text", "same words"
-    if tp is not None or tg is not None: return False, "text", "different words"
-    pg, pp = parse_answer(gold), (parse_answer(pred) if is_bare_answer(pred) else ())
+    prose = pred.startswith(PROSE)  # a whole completion without an answer marker: math-verify's own extraction reads it
+    if not prose:
+        if (fast := fast_equivalent(pred, gold)) is not None: return fast
+        tp, tg = text_key(pred), text_key(gold)
+        if tp is not None and tp == tg: return True, "text", "same words"
+        if tp is not None or tg is not None: return False, "text", "different words"
+    pg = parse_answer(gold)
     if not pg or not _parsed_whole(pg): pg = extract_with_math_verify(gold)  # a gold written as prose
     if not pg:
         same = pred.casefold() == gold.casefold()
         return same, "text", "gold not parsable by math-verify; compared as text"
-    if not pp or not _parsed_whole(pp): pp = extract_with_math_verify(pred)  # `Therefore $x \geq 5$ is the solution.`
+    if prose: pp = extract_with_math_verify(pred[len(PROSE):])
+    else:
+        pp = parse_answer(pred) if is_bare_answer(pred) else ()
+        if not pp or not _parsed_whole(pp): pp = extract_with_math_verify(pred)  # `Therefore $x \geq 5$ is the solution.`
     if not pp: return False, "unparsed", "answer not parsable by math-verify"
     ge, pe = _first_expr(pg), _first_expr(pp)
     if has_huge_number(ge) or has_huge_number(pe):
