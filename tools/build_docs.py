@@ -30,13 +30,10 @@ def module_of(nb: dict) -> str | None:
 
 
 def markdown_twin(nb: dict) -> str:
-    "The notebook as plain Markdown (nbdev's `.html.md`): prose as is, code fenced."
-    out = []
-    for c in nb["cells"]:
-        src = "".join(c["source"]).strip()
-        if not src: continue
-        out.append(src if c["cell_type"] == "markdown" else f"```python\n{src}\n```")
-    return "\n\n".join(out) + "\n"
+    "The notebook as Markdown (nbdev's `.html.md`), by nbconvert: prose as is, code fenced, outputs left out."
+    import nbformat
+    from nbconvert import MarkdownExporter
+    return MarkdownExporter(exclude_output=True).from_notebook_node(nbformat.reads(json.dumps(nb), as_version=4))[0]
 
 
 def stage(src: Path) -> list[tuple[str, dict]]:
