@@ -117,16 +117,14 @@ _REWRITES = [(re.compile(p), r) for p, r in [
     (r"(?<!\\)\\[,;: ]|~", " "),  # (not the row break `\\ ` of a matrix)
     (r"(?:\\q?quad\s*)?\\text\{\s*(or|and)\s*\}(?:\s*\\q?quad(?![A-Za-z]))?", r" \1 "), (r",?\s*\\(?:q)?quad(?![A-Za-z])\s*,?", " , "),
     (r"(?<=\d)\{,\}(?=\d)", ","), (r"\\%", "%")]]
-_THOUSANDS = re.compile(r"^-?\d{1,3}(?:(,)\d{3}|(\x01)\d{3}|( )\d{3})+(?:\.\d+)?$")
+_THOUSANDS = re.compile(r"^-?\d{1,3}([,\x01 ])\d{3}(?:\1\d{3})*(?:\.\d+)?$")  # one separator throughout
 
 _SPACE = re.compile(r"\s+")
 _LONE_SPACE = re.compile(r"(?<![A-Za-z0-9,]) (?!or\b|and\b)|(?<!\bor)(?<!\band)(?<!,) (?![A-Za-z0-9])")  # keep " or ", ", "
 
 def _thousands(s: str) -> str:
     "`12,345`, `1 000`, `16\\,386` → digits; a list such as `32, 349` or `1000,99` is not a number (one rule: lists win)."
-    m = _THOUSANDS.match(s)
-    if m and len({c for c in re.findall(r"\d([,\x01 ])\d{3}", s)}) == 1: return re.sub(r"[,\x01 ]", "", s)
-    return s.replace("\x01", " ")
+    return re.sub(r"[,\x01 ]", "", s) if _THOUSANDS.match(s) else s.replace("\x01", " ")
 
 def normalize_answer(s: str) -> str:
     "A canonical spelling of an extracted answer (for caching and parsing); meaning is unchanged."
