@@ -18,6 +18,7 @@ Modules:
 - `reasonlab.rewards.compose`: Format rewards, weighted sums and gates (Posterior-GRPO's 𝟙(R_out=1)·R_proc), each component logged and none able to crash the trainer.
 - `reasonlab.rewards.function_calls`: Parse a model's function calls without evaluating them, and check them against gold calls with the semantics of BFCL's AST checker.
 - `reasonlab.rewards.math`: Extract a completion's final answer, decide equivalence with math-verify under a hard time bound, refuse the hacks that fool it, and score GRPO batches fast.
+- `reasonlab.rewards.reward_model`: Scalar reward models as transformers sequence classifiers: a tiny one of the real architecture class, loading and checking any checkpoint, pointwise (BCE) and pairwise (Bradley–Terry, TRL's `RewardTrainer`) training, their accuracies, and a TRL reward callable that never raises.
 - `reasonlab.rewards.sandbox`: Run model-written code against tests in a separate, locked-down process, and turn the result into an outcome reward.
 - `reasonlab.rewards.structured`: StructVRM-style verdicts: split a multi-part answer into sub-answers, check each against the reference, and reward partial credit or all-or-nothing.
 - `reasonlab.trainers.grpo`: `ReasonGRPOTrainer` is TRL's `GRPOTrainer` plus two registered hooks (how advantages are computed, which rollouts form the update batch) and the batch's advantage diagnostics in the logs (`batch/*`)."""

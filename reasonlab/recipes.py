@@ -22,8 +22,9 @@ from .generation import TransformersGenerator, SamplingParams
 from .eval import evaluate_accuracy
 
 # %% auto #0
-__all__ = ['WARMSTART_VERSION', 'FLUENT_WARMSTART', 'device_flags', 'training_logs', 'base_args', 'LoraSpec', 'sft_dataset',
-           'run_sft', 'run_dpo', 'WarmStartSpec', 'warm_start_data', 'cached_policy', 'warm_start']
+__all__ = ['WARMSTART_VERSION', 'FLUENT_WARMSTART', 'SFT_POLICY_VERSION', 'device_flags', 'training_logs', 'base_args',
+           'LoraSpec', 'sft_dataset', 'run_sft', 'run_dpo', 'WarmStartSpec', 'warm_start_data', 'cached_policy',
+           'warm_start', 'sft_policy']
 
 # %% ../nbs/04_recipes.ipynb #f3ca2be0
 def device_flags() -> dict:
@@ -162,3 +163,31 @@ def warm_start(spec: WarmStartSpec = WarmStartSpec(), force: bool = False, root:
         return {"spec": asdict(spec), "version": WARMSTART_VERSION, "train_seconds": seconds, "heldout_greedy_accuracy": acc,
                 "heldout_items": n_eval, "heldout_spec": asdict(RL_SPEC)}
     return cached_policy("warmstart", spec.key(), build, root, force)
+
+# %% ../nbs/04_recipes.ipynb #a81cacb2
+SFT_POLICY_VERSION = 1 # bump when sft_policy's code changes
+
+def sft_policy(name: str, # cache folder prefix, e.g. "factuality-start"
+               train: Dataset, # prompt-completion rows
+               model: TinyModelSpec = TinyModelSpec(),
+               max_steps: int = 300, batch_size: int = 32, lr: float = 3e-3, schedule: str = "cosine",
+               seed: int = 0, threads: int = 1, # threads: speed only, not part of the cache key
+               extra_texts: tuple = (), # more text for the tokenizer only
+               root: Path | None = None) -> Path:
+    "Folder of a tiny policy trained on `train` from scratch (tokenizer + Qwen2 + SFT), built once per rows and settings."
+    import hashlib
+    check_dataset(train, {"prompt": str, "completion": str}, f"{name} SFT rows")
+    h = hashlib.sha1(json.dumps([asdict(model), max_steps, batch_size, lr, schedule, seed, list(extra_texts), SFT_POLICY_VERSION]).encode())
+    for p, c in zip(train["prompt"], train["completion"]): h.update(f"{p}\x00{c}\x01".encode())
+    def build(folder: Path) -> dict:
+        setup_run(seed, threads)
+        tok = train_tokenizer(list(train["prompt"]) + list(train["completion"]) + list(extra_texts), model.vocab_size)
+        m = build_tiny_model(model, tok, seed=seed); t0 = time.time()
+        tr = run_sft(m, tok, train.select_columns(["prompt", "completion"]), folder/"trainer", max_steps=max_steps,
+                     per_device_train_batch_size=batch_size, learning_rate=lr, lr_scheduler_type=schedule, warmup_steps=min(10, max_steps // 10),
+                     seed=seed, logging_steps=max(1, max_steps // 10), disable_tqdm=False)
+        save_model(m, tok, folder); shutil.rmtree(folder/"trainer", ignore_errors=True)
+        losses = [h["loss"] for h in tr.state.log_history if "loss" in h]
+        return {"name": name, "rows": len(train), "model": asdict(model), "max_steps": max_steps, "seed": seed,
+                "train_seconds": time.time() - t0, "first_loss": losses[0] if losses else None, "last_loss": losses[-1] if losses else None}
+    return cached_policy(name, h.hexdigest()[:12], build, root)
