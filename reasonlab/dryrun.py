@@ -14,8 +14,8 @@ from .config import ParamError, project_root
 from .models import train_tokenizer, EOS, PAD
 
 # %% auto #0
-__all__ = ['CHATML', 'CHATML_VL', 'R1', 'FAMILIES', 'DATASETS', 'SIZE_KEYS', 'DryRunUnavailable', 'model_family', 'tiny_like',
-           'fake_dataset', 'dry_run_params']
+__all__ = ['CHATML', 'CHATML_VL', 'R1', 'LLAMA3', 'FAMILIES', 'DATASETS', 'SIZE_KEYS', 'DryRunUnavailable', 'model_family',
+           'tiny_like', 'fake_dataset', 'is_model_key', 'dry_run_params']
 
 # %% ../nbs/09_dryrun.ipynb #27c37c9b
 CHATML = ("{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
@@ -27,12 +27,17 @@ CHATML_VL = ("{% for m in messages %}<|im_start|>{{ m['role'] }}\n{% if m['conte
 R1 = ("{% for m in messages %}{% if m['role'] == 'user' %}<｜User｜>{{ m['content'] }}{% else %}<｜Assistant｜>{{ m['content'] }}"
       "<｜end▁of▁sentence｜>{% endif %}{% endfor %}{% if add_generation_prompt %}<｜Assistant｜><think>\n{% endif %}")
 
+LLAMA3 = ("{% for m in messages %}<|start_header_id|>{{ m['role'] }}<|end_header_id|>\n\n{{ m['content'] }}<|eot_id|>{% endfor %}"
+          "{% if add_generation_prompt %}<|start_header_id|>assistant<|end_header_id|>\n\n{% endif %}")
+
 FAMILIES = {  # hub-name prefix → architecture, context length of the real config, chat template
     "Qwen/Qwen2.5-Math-": dict(arch="Qwen2ForCausalLM", context=4096, template=CHATML, specials=["<|im_start|>", "<|im_end|>"]),
     "Qwen/Qwen2.5-Coder-": dict(arch="Qwen2ForCausalLM", context=32768, template=CHATML, specials=["<|im_start|>", "<|im_end|>"]),
     "Qwen/Qwen2.5-": dict(arch="Qwen2ForCausalLM", context=32768, template=CHATML, specials=["<|im_start|>", "<|im_end|>"]),
     "deepseek-ai/DeepSeek-R1-Distill-Qwen-": dict(arch="Qwen2ForCausalLM", context=131072, template=R1,
                                                   specials=["<｜User｜>", "<｜Assistant｜>", "<｜end▁of▁sentence｜>", "<think>", "</think>"]),
+    "meta-llama/Llama-3.": dict(arch="LlamaForCausalLM", context=131072, template=LLAMA3,
+                                specials=["<|begin_of_text|>", "<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>"]),
     "Qwen/Qwen2.5-VL-": dict(arch="Qwen2_5_VLForConditionalGeneration", context=128000, template=CHATML_VL,
                              specials=["<|im_start|>", "<|im_end|>", "<|vision_start|>", "<|vision_end|>", "<|image_pad|>", "<|video_pad|>"]),
 }
@@ -60,7 +65,7 @@ def tiny_like(name: str, # the hub model name full.yaml gives
     tok.add_special_tokens({"additional_special_tokens": fam["specials"]})
     tok.chat_template = fam["template"]
     if fam["arch"] == "Qwen2_5_VLForConditionalGeneration": return _tiny_vl(name, fam, tok, Path(folder), seed)
-    cfg = transformers.Qwen2Config(hidden_size=32, intermediate_size=64, num_hidden_layers=1, num_attention_heads=2,
+    cfg = getattr(transformers, fam["arch"].replace("ForCausalLM", "Config"))(hidden_size=32, intermediate_size=64, num_hidden_layers=1, num_attention_heads=2,
                                    num_key_value_heads=1, vocab_size=len(tok), max_position_embeddings=fam["context"],
                                    eos_token_id=tok.convert_tokens_to_ids(EOS), pad_token_id=tok.convert_tokens_to_ids(PAD),
                                    tie_word_embeddings=True)
@@ -148,6 +153,10 @@ SIZE_KEYS = re.compile(r"^(SEEDS|ROUNDS|N_[A-Z_]+|[A-Z_]*_STEPS|[A-Z_]*_EPOCHS|[
                        r"UPDATES_PER_ROUND|NUM_GENERATIONS|MAX_NEW_TOKENS|MAX_COMPLETION_LENGTH|EVAL_EVERY|FRACTION|POOL_SIZE|"
                        r"BENCHMARK_SIZE|DPO_PROMPTS|DPO_SAMPLES|REPLAY_TIMES|THREADS|WORKERS|BF16|USE_VLLM|SFT_STEPS)$")
 
+def is_model_key(k: str) -> bool:
+    "A parameter that names a model: MODEL, or any *_MODEL (FULL_MODEL, RM_MODEL, JUDGE_MODEL, ...)."
+    return k == "MODEL" or k.endswith("_MODEL")
+
 def _names(params: dict):
     "(key path, value) of every string parameter, nested dicts included."
     for k, v in params.items():
@@ -162,7 +171,7 @@ def dry_run_params(slug: str, work: Path, root: Path | None = None) -> dict:
     params = paper_params(slug, "full", root)
     budget = params.get("MAX_NEW_TOKENS", params.get("MAX_COMPLETION_LENGTH"))
     for path, v in list(_names(params)):
-        if path[-1] in ("MODEL", "FULL_MODEL") and v:
+        if is_model_key(path[-1]) and v and "/" in v and not v.startswith(("/", ".")):
             fam = model_family(v)
             if budget and budget + 256 > fam["context"]:  # room for the prompt
                 raise ParamError(f"papers/{slug}/full.yaml: {'MAX_NEW_TOKENS' if 'MAX_NEW_TOKENS' in params else 'MAX_COMPLETION_LENGTH'}"
@@ -176,7 +185,7 @@ def dry_run_params(slug: str, work: Path, root: Path | None = None) -> dict:
         out = {}
         for k, v in d.items():
             if isinstance(v, dict): out[k] = walk(v)
-            elif isinstance(v, str) and k in ("MODEL", "FULL_MODEL", "TRAIN_DATA", "path") and "/" in v and not v.startswith(("/", ".")):
+            elif isinstance(v, str) and (is_model_key(k) or k in ("TRAIN_DATA", "path")) and "/" in v and not v.startswith(("/", ".")):
                 out[k] = local(v)  # a hub name; local paths and the tiny task names stay
             else: out[k] = v
         return out
