@@ -15,7 +15,7 @@ from .models import train_tokenizer, EOS, PAD
 
 # %% auto #0
 __all__ = ['CHATML', 'CHATML_VL', 'R1', 'LLAMA3', 'FAMILIES', 'DATASETS', 'SIZE_KEYS', 'DryRunUnavailable', 'model_family',
-           'tiny_like', 'fake_dataset', 'is_model_key', 'dry_run_params']
+           'tiny_like', 'register_dataset_shape', 'fake_dataset', 'is_model_key', 'is_data_key', 'dry_run_params']
 
 # %% ../nbs/09_dryrun.ipynb #27c37c9b
 CHATML = ("{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
@@ -138,8 +138,19 @@ DATASETS = {  # hub name → (row maker, splits the hub copy has)
     "hiyouga/geometry3k": (_geometry3k, ["train", "validation", "test"]),
 }
 
+def register_dataset_shape(name: str, # the hub data set's name, as full.yaml gives it
+                           splits: list[str], # the splits the hub copy has
+                          ):
+    "Decorator: `make(rng, i) -> row` builds rows shaped like `name`'s for dry runs (a paper registers its own data sets)."
+    def deco(make):
+        DATASETS[name] = (make, list(splits)); return make
+    return deco
+
 def fake_dataset(name: str, folder: Path, n: int = 40, seed: int = 0) -> Path:
     "A local folder that `datasets.load_dataset(folder, split=...)` reads like the hub data set `name`."
+    if name not in DATASETS:
+        from reasonlab.algos import load_paper_modules
+        load_paper_modules()  # papers register the shapes of their own data sets
     if name not in DATASETS: raise ParamError(f"dry run: no row shape known for data set {name!r}; known: {sorted(DATASETS)}")
     make, splits = DATASETS[name]
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
@@ -156,6 +167,10 @@ SIZE_KEYS = re.compile(r"^(SEEDS|ROUNDS|N_[A-Z_]+|[A-Z_]*_STEPS|[A-Z_]*_EPOCHS|[
 def is_model_key(k: str) -> bool:
     "A parameter that names a model: MODEL, or any *_MODEL (FULL_MODEL, RM_MODEL, JUDGE_MODEL, ...)."
     return k == "MODEL" or k.endswith("_MODEL")
+
+def is_data_key(k: str) -> bool:
+    "A parameter that names a data set: DATA, any *_DATA (TRAIN_DATA, TEST_DATA, ...), or `path`."
+    return k in ("DATA", "path") or k.endswith("_DATA")
 
 def _names(params: dict):
     "(key path, value) of every string parameter, nested dicts included."
@@ -185,7 +200,7 @@ def dry_run_params(slug: str, work: Path, root: Path | None = None) -> dict:
         out = {}
         for k, v in d.items():
             if isinstance(v, dict): out[k] = walk(v)
-            elif isinstance(v, str) and (is_model_key(k) or k in ("TRAIN_DATA", "path")) and "/" in v and not v.startswith(("/", ".")):
+            elif isinstance(v, str) and (is_model_key(k) or is_data_key(k)) and "/" in v and not v.startswith(("/", ".")):
                 out[k] = local(v)  # a hub name; local paths and the tiny task names stay
             else: out[k] = v
         return out
