@@ -1,4 +1,5 @@
-"""One interface for sampling `n` completions per prompt: transformers by default, vLLM behind an optional extra.
+"""One interface for sampling `n` completions per prompt: transformers by default, vLLM behind an optional extra,
+any OpenAI-compatible endpoint (a `vllm serve` server, a hosted judge) over HTTP.
 
 Docs: https://reasonlab.github.io/reasonlab/generation.html.md"""
 
@@ -12,7 +13,8 @@ import torch
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ['SamplingParams', 'Ledger', 'Generator', 'CallableGenerator', 'prompt_text', 'TransformersGenerator', 'VLLMGenerator']
+__all__ = ['SamplingParams', 'Ledger', 'Generator', 'CallableGenerator', 'prompt_text', 'TransformersGenerator', 'VLLMGenerator',
+           'EndpointError', 'OpenAIGenerator']
 
 # %% ../nbs/03_generation.ipynb #937b3fac
 @dataclass
@@ -124,3 +126,61 @@ class VLLMGenerator(Generator):
         params = params or SamplingParams()
         sp = VSP(n=n, temperature=params.temperature, top_p=params.top_p, max_tokens=params.max_new_tokens, seed=params.seed)
         return [[o.text for o in r.outputs] for r in self.llm.generate(list(prompts), sp)]
+
+# %% ../nbs/03_generation.ipynb #37f3614f
+class EndpointError(RuntimeError):
+    "An OpenAI-compatible endpoint that failed or answered in a shape we cannot read (the message says which URL and why)."
+
+class OpenAIGenerator(Generator):
+    "An OpenAI-compatible server (vLLM's `vllm serve`, a hosted API) behind the generation interface."
+    RETRY = (408, 409, 429, 500, 502, 503, 504)
+
+    def __init__(self, base_url: str, # e.g. http://localhost:8000/v1
+                 model: str, # the model name the server serves
+                 api_key: str | None = None, # default: $OPENAI_API_KEY, else none
+                 timeout: float = 120.0, max_retries: int = 3, backoff: float = 0.5,
+                 concurrency: int = 8, # requests in flight
+                 **extra, # more request fields (e.g. stop=[...], repetition_penalty=...)
+                ):
+        import os
+        self.base_url, self.model, self.timeout, self.max_retries, self.backoff = base_url.rstrip("/"), model, timeout, max_retries, backoff
+        self.concurrency, self.extra = max(1, concurrency), extra
+        key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY")
+        self.headers = {"Authorization": f"Bearer {key}"} if key else {}
+
+    def _post(self, client, path: str, body: dict) -> dict:
+        url, last = f"{self.base_url}{path}", None
+        for attempt in range(self.max_retries + 1):
+            try:
+                r = client.post(url, json=body, headers=self.headers, timeout=self.timeout)
+                if r.status_code == 200: return r.json()
+                last = f"HTTP {r.status_code}: {r.text[:300]}"
+                if r.status_code not in self.RETRY: break
+            except Exception as e:  # connection refused, timeout, bad JSON
+                last = f"{type(e).__name__}: {e}"
+            if attempt < self.max_retries: time.sleep(self.backoff * 2 ** attempt)
+        raise EndpointError(f"{url} (model {self.model!r}) failed after {self.max_retries + 1} tries: {last}")
+
+    def _one(self, client, prompt, n: int, params: SamplingParams) -> tuple[list[str], int]:
+        chat = not isinstance(prompt, str)
+        body = {"model": self.model, "n": n, "max_tokens": params.max_new_tokens, "temperature": params.temperature,
+                "top_p": params.top_p, **({"seed": params.seed} if params.seed is not None else {}), **self.extra,
+                **({"messages": [dict(m) for m in prompt]} if chat else {"prompt": prompt})}
+        out = self._post(client, "/chat/completions" if chat else "/completions", body)
+        try:
+            choices = sorted(out["choices"], key=lambda c: c.get("index", 0))
+            texts = [c["message"]["content"] or "" if chat else c["text"] for c in choices]
+        except (KeyError, TypeError) as e:
+            raise EndpointError(f"{self.base_url}: a response without choices/{'message.content' if chat else 'text'}: {str(out)[:200]}") from e
+        if len(texts) != n: raise EndpointError(f"{self.base_url}: asked for n={n} completions, got {len(texts)}")
+        return texts, int((out.get("usage") or {}).get("completion_tokens") or 0)
+
+    def generate(self, prompts, n=1, params=None, images=None):
+        if images is not None and any(images): raise NotImplementedError("OpenAIGenerator: images are not wired yet")
+        import httpx
+        from concurrent.futures import ThreadPoolExecutor
+        params, t0 = params or SamplingParams(), time.time()
+        with httpx.Client() as client, ThreadPoolExecutor(min(self.concurrency, max(1, len(prompts)))) as pool:
+            res = list(pool.map(lambda p: self._one(client, p, n, params), list(prompts)))
+        self.ledger.add(len(prompts), len(prompts) * n, sum(k for _, k in res), time.time() - t0)
+        return [t for t, _ in res]
