@@ -15,14 +15,14 @@ from datasets import Dataset
 from ..tasks import ArithmeticSpec, make_problem, split_of
 from ..rewards.structured import StructuredScorer, StructuredReward
 from ..eval import ItemScorer
-from ..recipes import warm_start, FLUENT_WARMSTART, cached_policy, sft_dataset, run_sft
+from ..recipes import warm_start, FLUENT_WARMSTART, WarmStartSpec, cached_policy, sft_dataset, run_sft
 from ..models import load_model, save_model
 from ..config import setup_run
 from ..trainers.grpo import grpo_run
 
 # %% auto #0
-__all__ = ['PART_LABELS', 'ONE_STEP', 'multipart_problem', 'make_multipart', 'MultipartScorer', 'multipart_accuracy',
-           'multipart_policy', 'start_policy', 'task_data', 'run_variant']
+__all__ = ['PART_LABELS', 'ONE_STEP', 'WARMSTARTS', 'multipart_problem', 'make_multipart', 'MultipartScorer',
+           'multipart_accuracy', 'multipart_policy', 'start_policy', 'task_data', 'run_variant']
 
 # %% ../../nbs/papers/structvrm.ipynb #d6fa608c
 PART_LABELS = "abcde"
@@ -101,10 +101,13 @@ def multipart_policy(base: str | Path, # the warm-start policy folder
     return cached_policy("structvrm-sft", key, build, root)
 
 # %% ../../nbs/papers/structvrm.ipynb #d0539c5f
+WARMSTARTS = {"fluent": FLUENT_WARMSTART, "brief": WarmStartSpec()}  # the parameter WARMSTART's values
+
 def start_policy(params: dict, seed: int) -> str:
-    "Seed's start policy: the fluent warm start plus seed's multi-part SFT, or the given model as is."
+    "Seed's start policy: the warm start (`WARMSTART`, fluent by default) plus seed's multi-part SFT, or the given model as is."
     if params["MODEL"] != "warmstart": return params["MODEL"]
-    return str(multipart_policy(warm_start(FLUENT_WARMSTART), (params["PARTS_MIN"], params["PARTS_MAX"]),
+    if params["WARMSTART"] not in WARMSTARTS: raise ValueError(f"WARMSTART must be one of {sorted(WARMSTARTS)}, not {params['WARMSTART']!r}")
+    return str(multipart_policy(warm_start(WARMSTARTS[params["WARMSTART"]]), (params["PARTS_MIN"], params["PARTS_MAX"]),
                                 steps=params["SFT_STEPS"], seed=seed, threads=params["THREADS"]))
 
 def task_data(params: dict) -> tuple[Dataset, Dataset]:
