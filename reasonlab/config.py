@@ -12,7 +12,7 @@ import yaml
 
 # %% auto #0
 __all__ = ['ParamError', 'check_params', 'load_params', 'notebook_params', 'setup_run', 'in_test', 'project_root', 'output_dir',
-           'cache_dir', 'cpu_model', 'machine_info', 'code_version', 'start_metrics', 'is_main_process',
+           'cache_dir', 'cpu_model', 'machine_info', 'code_version', 'start_metrics', 'is_main_process', 'world_size',
            'write_metrics']
 
 # %% ../nbs/00_config.ipynb #184e3186
@@ -149,6 +149,10 @@ if not any(getattr(entry[2], "__name__", "") == "_cpu_with_index" for entry in t
 def is_main_process() -> bool:
     "True on rank 0 of a multi-process launch (and in a single process)."
     return int(os.environ.get("RANK", "0")) == 0
+
+def world_size() -> int:
+    "Processes in this launch (`WORLD_SIZE`, set by torchrun / accelerate; 1 in a single process)."
+    return int(os.environ.get("WORLD_SIZE", "1"))
 
 def write_metrics(out: Path, # the run's output folder
                   metrics: dict, # JSON-serialisable results

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable
 import nbformat, pandas as pd, yaml
 from tqdm.auto import tqdm
-from .config import check_params, load_params, output_dir, project_root, start_metrics, write_metrics, ParamError, is_main_process
+from .config import check_params, load_params, output_dir, project_root, start_metrics, write_metrics, ParamError, is_main_process, world_size
 from .claims import Claim, load_claims, judge_all, claims_markdown
 
 # %% auto #0
@@ -120,6 +120,7 @@ class Experiment:
                  workers: int = 1, # processes running runs side by side (fn must then be importable: a module function or a partial of one)
                  desc: str | None = None) -> dict[tuple, dict]:
         "Run every `(variant, seed)` not already finished, saving each as it ends; one progress bar with ETA."
+        if world_size() > 1: workers = 1  # under `accelerate launch` every rank runs the grid in the same order, each run data-parallel
         results, todo = {}, []
         for run in runs:
             name = "-".join(str(x) for x in run)
@@ -168,7 +169,7 @@ class Experiment:
         judged = judge_all(self.claims, recs) if len(recs) else []
         if is_main_process(): recs.to_csv(self.out/"records.csv", index=False)
         write_metrics(self.out, {"paper": self.slug, "params": self.params, "claims": judged, "summary": summary or {},
-                                 "figures": list(figures), "run_seconds": self.seconds, "wall_seconds": time.time() - self.started,
+                                 "figures": list(figures), "run_seconds": self.seconds, "wall_seconds": time.time() - self.started, "processes": world_size(),
                                  "key": self.key})
         return judged
 

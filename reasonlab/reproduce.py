@@ -198,11 +198,11 @@ def launch_command(slug: str, scale: str = "full", config: str = "configs/accele
     script, _ = PythonExporter().from_filename(str(nb_out))
     script = "\n".join(l for l in script.splitlines() if not l.lstrip().startswith(("get_ipython()", "%")))
     py = nb_out.with_suffix(".py"); py.write_text(script)
-    return ["accelerate", "launch", "--config_file", str(root/config), str(py)], py
+    return [sys.executable, "-m", "accelerate.commands.launch", "--config_file", str(root/config), str(py)], py  # this environment's accelerate, PATH or not
 
 def launch_main(argv=None):
     import argparse, subprocess
-    p = argparse.ArgumentParser(prog="reasonlab-launch", description="Run a paper notebook under accelerate (multi-GPU).")
+    p = argparse.ArgumentParser(prog="reasonlab-launch", description="Run a paper notebook under accelerate (multi-GPU, or 2 CPU processes with configs/accelerate/cpu2.yaml).")
     p.add_argument("paper"); p.add_argument("--scale", default="full")
     p.add_argument("--config", default="configs/accelerate/zero2.yaml"); p.add_argument("--output-root", default=None)
     p.add_argument("--dry-run", action="store_true")

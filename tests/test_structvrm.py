@@ -49,3 +49,25 @@ def test_partial_vs_binary_on_one_wrong_part():
     acc = multipart_accuracy(StructuredScorer().score_batch(wrong, te["answer"]))
     assert acc["whole_accuracy"] == 0.0 and acc["part_2_accuracy"] == 0.0 and acc["part_1_accuracy"] == 1.0
     assert MultipartScorer()(wrong[:1], {"answer": te["answer"][:1]}) == [{"whole": 0.0, "part": pytest.approx(2 / 3), "parts": 3.0}]
+
+
+def test_launcher_runs_the_notebook_on_two_processes(result, tmp_path):
+    """`reasonlab-launch structvrm --scale test --config configs/accelerate/cpu2.yaml`: the same notebook as a 2-rank
+    job (gloo). The held-out evaluation of the start policy does not depend on the ranks, so it equals the single-process
+    run's item by item; after training, the ranks sample their own rollouts, so the records differ and the verdicts
+    (one seed: inconclusive) are compared, not the numbers. Only rank 0 writes."""
+    import json, subprocess, sys
+    from pathlib import Path
+    launch = Path(sys.executable).absolute().parent/"reasonlab-launch"
+    r = subprocess.run([str(launch), PAPER, "--scale", "test", "--config", "configs/accelerate/cpu2.yaml", "--output-root", str(tmp_path)],
+                       capture_output=True, text=True, timeout=1200, cwd=Path(__file__).resolve().parents[1])
+    assert r.returncode == 0, r.stderr[-3000:]
+    two = json.loads((tmp_path/PAPER/"metrics.json").read_text())
+    one = result["metrics"]
+    assert two["processes"] == 2 and one["processes"] == 1
+    assert [(c["id"], c["verdict"]) for c in two["claims"]] == [(c["id"], c["verdict"]) for c in one["claims"]]
+    a = pd.read_csv(result["out"]/PAPER/"records.csv"); b = pd.read_csv(tmp_path/PAPER/"records.csv")
+    start = lambda d: d[d.step == 0].sort_values(["arm", "item"]).reset_index(drop=True)[["arm", "item", "whole", "part"]]
+    pd.testing.assert_frame_equal(start(a), start(b))
+    assert sorted(b.step.dropna().unique()) == sorted(a.step.dropna().unique()) and len(a) == len(b)
+    assert sorted(p.name for p in (tmp_path/PAPER/"runs").iterdir()) == ["binary-0", "partial-0"]
