@@ -44,7 +44,8 @@ def main():
     (out/f"params-rank{rank}.json").write_text(json.dumps(params))
     if tr.accelerator.is_main_process:
         (out/"result.json").write_text(json.dumps({"log_history": tr.state.log_history, "param_sums": params,
-                                                   "num_processes": tr.accelerator.num_processes}))
+                                                   "num_processes": tr.accelerator.num_processes,
+                                                   "distributed_type": str(tr.accelerator.distributed_type), "model_class": type(tr.model_wrapped).__name__}))
 
 
 if __name__ == "__main__":
