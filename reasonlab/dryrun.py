@@ -204,6 +204,8 @@ def dry_run_params(slug: str, work: Path, root: Path | None = None) -> dict:
                 out[k] = local(v)  # a hub name; local paths and the tiny task names stay
             else: out[k] = v
         return out
+    from reasonlab.algos import load_paper_modules
+    load_paper_modules()  # the data-set shapes papers register decide which names are data sets, not models
     params = walk(params)
     f = root/"papers"/slug/"dryrun.yaml"
     shrink = (yaml.safe_load(f.read_text()) or {}) if f.exists() else {}
