@@ -194,6 +194,9 @@ def dry_run_params(slug: str, work: Path, root: Path | None = None) -> dict:
     texts = []
     def local(v: str) -> str:
         safe = re.sub(r"[^A-Za-z0-9]+", "_", v)
+        if v not in DATASETS:
+            from reasonlab.algos import load_paper_modules
+            load_paper_modules()  # papers register the shapes of their own data sets (e.g. openai/gsm8k)
         if v in DATASETS: return str(fake_dataset(v, work/"data"/safe))
         return str(tiny_like(v, work/"models"/safe, texts))
     def walk(d: dict) -> dict:
