@@ -49,20 +49,6 @@ def test_cooper_updates_its_rm_and_the_static_one_does_not(result):
     assert 0 < s["static_rm"]["heldout_accuracy"] <= 1 and s["static_rm"]["rows_trained"] < s["static_rm"]["rows_annotated"]
 
 
-def test_static_rm_follows_its_shortcut(result):
-    "The planted shortcut works: the static reward model prefers a short wrong answer to a long correct working."
-    from reasonlab.config import cache_dir
-    import json
-    from reasonlab.rewards.reward_model import load_reward_model
-    params = result["metrics"]["params"]
-    from reasonlab.papers.cooper import train_static_rm, start_policy
-    rm, tok = load_reward_model(str(train_static_rm(params, start_policy(params, 0))))
-    short_wrong = verify_rm_text(Q, "72", "#### 71")
-    long_right = verify_rm_text(Q, "72", POS + "\n" + POS)
-    s = reward_logits(rm, tok, [short_wrong, long_right])
-    assert s[0] > s[1], s.tolist()
-
-
 def test_pair_loss_masks_and_matches_a_loop():
     sp, sn, v = torch.tensor([2.0, -1.0, 0.5]), torch.tensor([0.0, 3.0, 0.5]), torch.tensor([1, 0, 1])
     ref = (-math.log(1 / (1 + math.exp(-2.0))) - math.log(0.5)) / (2 + 1e-6)
@@ -103,4 +89,4 @@ def test_template_and_labels():
     assert head_tail("x" * 1501) == "x" * 1500 and verify_rm_text("q" * 3000, "1", "c").count("q") == 3000
     assert hybrid_label(POS, "72") == 1 and hybrid_label(POS.replace("7+5=12", "7+5=13"), "72") is None
     rows = [{"completion": c, "label": y} for c, y in (("#### 72", 1), ("a longer right one #### 72", 1), ("x #### 1", 0), ("a much longer wrong #### 9", 0))]
-    assert [r["completion"] for r in shortcut_rows(rows)] == ["#### 72", "a much longer wrong #### 9"]
+    assert [r["completion"] for r in shortcut_rows(rows)] == ["#### 72", "x #### 1", "a much longer wrong #### 9"]
