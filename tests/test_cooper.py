@@ -86,7 +86,7 @@ def test_reward_order_and_bad_input():
 
 
 def test_template_and_labels():
-    assert head_tail("x" * 1501) == "x" * 1500 and verify_rm_text("q" * 3000, "1", "c").count("q") == 3000
+    assert head_tail("x" * 1501) == "x" * 1500 and verify_rm_text("Z" * 3000, "1", "c").count("Z") == 3000
     assert hybrid_label(POS, "72") == 1 and hybrid_label(POS.replace("7+5=12", "7+5=13"), "72") is None
     rows = [{"completion": c, "label": y} for c, y in (("#### 72", 1), ("a longer right one #### 72", 1), ("x #### 1", 0), ("a much longer wrong #### 9", 0))]
     assert [r["completion"] for r in shortcut_rows(rows)] == ["#### 72", "x #### 1", "a much longer wrong #### 9"]
