@@ -26,10 +26,12 @@ $(STAMP): pyproject.toml
 reproduce: setup
 	$(BIN)/reasonlab-reproduce --scale $(SCALE) $(if $(PAPERS),--papers $(PAPERS))
 
-# notebooks in sync with reasonlab/, the notebooks' own tests, then pytest (exit 5 = no tests is not a failure here)
+# notebooks in sync with reasonlab/, the notebooks' own tests, then pytest (exit 5 = no tests is not a failure here);
+# two at a time (TEST_WORKERS): most of a test's time is one thread; test files stay whole (a paper runs once per file)
+TEST_WORKERS ?= 2
 test: setup sync-check
-	env -u IN_TEST $(BIN)/nbdev-test --n-workers 1
-	$(BIN)/python -m pytest -q -p no:cacheprovider tests; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; rc=0; fi; exit $$rc
+	env -u IN_TEST $(BIN)/nbdev-test --n-workers $(TEST_WORKERS)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile tests; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; rc=0; fi; exit $$rc
 
 sync-check: setup
 	$(BIN)/python tools/check_sync.py

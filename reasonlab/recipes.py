@@ -130,16 +130,19 @@ def cached_policy(name: str, # folder prefix, e.g. "warmstart"
                   build, # build(folder) trains and saves the policy into `folder`; returns a JSON-able record of it
                   root: Path | None = None, force: bool = False) -> Path:
     "The folder of a trained policy, built once: into a temp folder, recorded in `<name>.json`, then moved into place atomically."
+    from filelock import FileLock
     out = Path(root or cache_dir())/f"{name}-{key}"
     if (out/f"{name}.json").exists() and not force: return out
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{name}-"))
-    try:
-        record = build(tmp)
-        (tmp/f"{name}.json").write_text(json.dumps(record, indent=2, default=str))
-        if out.exists(): shutil.rmtree(out)
-        os.replace(tmp, out)  # a killed build leaves no half-written cache entry
-    finally: shutil.rmtree(tmp, ignore_errors=True)
+    with FileLock(str(out) + ".lock"):  # two processes wanting the same policy (parallel tests, two notebooks): one builds, the other waits
+        if (out/f"{name}.json").exists() and not force: return out
+        tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{name}-"))
+        try:
+            record = build(tmp)
+            (tmp/f"{name}.json").write_text(json.dumps(record, indent=2, default=str))
+            if out.exists(): shutil.rmtree(out)
+            os.replace(tmp, out)  # a killed build leaves no half-written cache entry
+        finally: shutil.rmtree(tmp, ignore_errors=True)
     return out
 
 def warm_start(spec: WarmStartSpec = WarmStartSpec(), force: bool = False, root: Path | None = None,

@@ -8,8 +8,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def launch(out: Path, steps: int, *extra) -> subprocess.CompletedProcess:
+    import socket
+    with socket.socket() as s: s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]  # a free port: other launches may run beside this one (pytest -n 2)
     cmd = [str(Path(sys.executable).absolute().parent/"accelerate"), "launch", "--config_file", str(ROOT/"configs"/"accelerate"/"cpu2.yaml"),
-           str(ROOT/"tests"/"grpo_run.py"), str(out), str(steps), *extra]
+           "--main_process_port", str(port), str(ROOT/"tests"/"grpo_run.py"), str(out), str(steps), *extra]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=900, cwd=ROOT)
 
 
