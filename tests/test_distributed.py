@@ -2,6 +2,7 @@
 with configs/accelerate/cpu2.yaml — the ranks stay in sync, only the main process writes, and a 2-process run
 resumes from its checkpoint."""
 import json, subprocess, sys
+import pytest
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,18 +36,18 @@ def test_two_processes_train_in_sync_and_resume(tmp_path):
     assert json.loads((out/"params-rank0.json").read_text()) == json.loads((out/"params-rank1.json").read_text())
 
 
-def test_sft_on_two_processes_equals_one_process_with_the_same_global_batch(tmp_path):
-    """SFT is deterministic given the data order: with the same seed and global batch (16 on one process, 8 + 8 on
-    two), each step sees the same 16 rows, the loss is normalised by the tokens of the whole global batch
-    (transformers' `average_tokens_across_devices`), and the all-reduced gradient is the single process's — so the
-    weights agree to float32 rounding."""
-    one = subprocess.run([sys.executable, str(ROOT/"tests"/"sft_run.py"), str(tmp_path/"one"), "6", "16"],
+@pytest.mark.parametrize("recipe", ["sft", "dpo"])
+def test_a_recipe_on_two_processes_equals_one_process_with_the_same_global_batch(recipe, tmp_path):
+    """SFT and DPO are deterministic given the data order: with the same seed and global batch (16 rows on one
+    process, 8 + 8 on two), each step sees the same 16 rows, the loss is normalised over the whole global batch, and
+    the all-reduced gradient is the single process's — so losses and weights agree to float32 rounding."""
+    one = subprocess.run([sys.executable, str(ROOT/"tests"/"recipe_run.py"), str(tmp_path/"one"), "6", "16", recipe],
                          capture_output=True, text=True, timeout=900, cwd=ROOT)
     assert one.returncode == 0, one.stderr[-3000:]
-    two = launch(tmp_path/"two", 6, "16", script="sft_run.py")
+    two = launch(tmp_path/"two", 6, "16", recipe, script="recipe_run.py")
     assert two.returncode == 0, two.stderr[-3000:]
     a, b = (json.loads((tmp_path/d/"result.json").read_text()) for d in ("one", "two"))
     assert (a["num_processes"], b["num_processes"]) == (1, 2)
     assert len(a["losses"]) == len(b["losses"]) == 6
-    for x, y in zip(a["losses"], b["losses"]): assert abs(x - y) <= 1e-5 * abs(x), (a["losses"], b["losses"])  # measured: ≤ 1e-7
-    for k, x in a["param_sums"].items(): assert abs(x - b["param_sums"][k]) <= 1e-5 * max(1.0, abs(x)), (k, x, b["param_sums"][k])  # measured: ≤ 2e-7
+    for x, y in zip(a["losses"], b["losses"]): assert abs(x - y) <= 1e-5 * abs(x), (a["losses"], b["losses"])  # measured (SFT): ≤ 1e-7
+    for k, x in a["param_sums"].items(): assert abs(x - b["param_sums"][k]) <= 1e-5 * max(1.0, abs(x)), (k, x, b["param_sums"][k])  # measured (SFT): ≤ 2e-7
