@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable
 import nbformat, pandas as pd, yaml
 from tqdm.auto import tqdm
-from .config import check_params, load_params, output_dir, project_root, start_metrics, write_metrics, ParamError, is_main_process, world_size
+from .config import check_params, load_params, output_dir, project_root, start_metrics, write_metrics, ParamError, is_main_process, world_size, code_version
 from .claims import Claim, load_claims, judge_all, claims_markdown
 
 # %% auto #0
@@ -82,6 +82,7 @@ class Experiment:
     started: float = field(default_factory=time.time)
     seconds: dict = field(default_factory=dict) # run name → seconds spent (this session or when it was made)
     _records: list = field(default_factory=list)
+    code: dict = field(default_factory=dict) # the commit the run started from (`config.code_version`), recorded in metrics.json
 
     def run_dir(self, name: str) -> Path: return self.out/"runs"/name
 
@@ -170,6 +171,7 @@ class Experiment:
         if is_main_process(): recs.to_csv(self.out/"records.csv", index=False)
         write_metrics(self.out, {"paper": self.slug, "params": self.params, "claims": judged, "summary": summary or {},
                                  "figures": list(figures), "run_seconds": self.seconds, "wall_seconds": time.time() - self.started, "processes": world_size(),
+                                 **({"code": self.code} if self.code else {}),
                                  "key": self.key})
         return judged
 
@@ -190,7 +192,8 @@ def start(slug: str, # the paper's slug (papers/<slug>/)
     params = check_params({k: namespace[k] for k in defaults}, defaults, f"{info['notebook'].name} parameters")
     out = output_dir(slug, params.get("OUTPUT_ROOT") or None)
     start_metrics(out)
-    return Experiment(slug, params, out, load_claims(info["path"]), fingerprint(params, code_fingerprint(info["notebook"])))
+    return Experiment(slug, params, out, load_claims(info["path"]), fingerprint(params, code_fingerprint(info["notebook"])),
+                      code=code_version())  # the code the runs start from, not whatever is checked out when they end
 
 # %% ../nbs/09_experiment.ipynb #9449bfdd
 def demo_run(variant: str, seed: int, gain: float = 0.3, items: int = 60) -> dict:
