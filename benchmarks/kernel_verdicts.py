@@ -43,13 +43,14 @@ def main():
     ap.add_argument("--work", default=str(Path(os.environ.get("TMPDIR", "/tmp"))/"reasonlab-kernels"))
     ap.add_argument("--default-too", action="store_true", help="also rerun the default kernel from an empty cache")
     ap.add_argument("--compare-only", action="store_true")
+    ap.add_argument("--out", default=str(ROOT/"benchmarks"/"results"/"kernel_verdicts.json"), help="where the comparison is written")
     a = ap.parse_args()
     work, seconds = Path(a.work), {}
     if not a.compare_only:
         for k in (KERNELS if a.default_too else ["avx2"]): seconds[k] = run(k, a.papers, work/k)
     got = {"default": verdicts(work/"default" if a.default_too else ROOT), "avx2": verdicts(work/"avx2")}
     rows, same, total = [], 0, 0
-    for paper in sorted(set(got["default"]) | set(got["avx2"])):
+    for paper in sorted(set(a.papers) if a.papers else set(got["default"]) | set(got["avx2"])):  # --papers: only those
         claims = got["default"].get(paper, {}).get("claims", {})
         for cid in claims:
             d, x = claims[cid], got["avx2"].get(paper, {}).get("claims", {}).get(cid, {})
@@ -61,7 +62,7 @@ def main():
     result = {"kernels": caps, "same": same, "total": total, "seconds": seconds, "rows": rows,
               "paper_seconds": {k: {p: v["seconds"] for p, v in got[k].items()} for k in KERNELS},
               "cpu": next((p["machine"]["cpu"] for p in got["default"].values() if p.get("machine")), None)}
-    dest = ROOT/"benchmarks"/"results"/"kernel_verdicts.json"
+    dest = Path(a.out)
     dest.write_text(json.dumps(result, indent=1) + "\n")
     print(f"{same} of {total} verdicts the same under kernels {caps['default']} and {caps['avx2']} ({result['cpu']})\n")
     print("| paper | claim | default | avx2 |\n|---|---|---|---|")
