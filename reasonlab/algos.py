@@ -75,7 +75,7 @@ def select_all(advantages: torch.Tensor, # (B,)
 # %% ../nbs/05_algos.ipynb #197f11a0
 def advantage_diagnostics(advantages: torch.Tensor, # (B,) advantages of the generated rollouts
                           selected: torch.Tensor, # (K,) indices of the trained rollouts
-                          completion_mask: torch.Tensor, # (B, T) 1 on completion tokens
+                          completion_mask: torch.Tensor, # (B, T) 1 on completion tokens, or (B, 1) token counts
                           atol: float = 1e-6) -> dict[str, float]:
     "zero-advantage share and mean |A| of the generated batch; rollout and token utilisation and mean |A| of the trained batch."
     nz = advantages.abs() > atol

@@ -301,28 +301,35 @@ class CooperReward:
             self.failed += len(texts); return [0.0] * len(texts)
 
     def update(self, prompts, completions, answer, accepted: list[bool]) -> dict:
-        "One reward-model step on this batch's (positive, negative) pairs; what happened."
+        "One reward-model step on this batch's (positive, negative) pairs; what happened. On several processes each joins both all-reduces whatever failed locally (a process that skipped one would leave the others waiting)."
         keys = [safe_text(p) for p in prompts]
-        picks = first_positives(keys, accepted)
-        has_pos = [(k, i) for k, i in picks if i is not None]
-        negs, st = corrupt(self.corrupter, [k for k, _ in has_pos], [safe_text(completions[i]) for _, i in has_pos], self.tries,
-                           self.temperature, self.chat, self.seed * 100_003 + len(self.updates)) if has_pos else ([], {})
-        pairs = [(i, n) for (_, i), n in zip(has_pos, negs) if n is not None]
-        info = {"prompts": len(picks), "valid": len(pairs), "no_positive": len(picks) - len(has_pos),
-                "no_negative": len(has_pos) - len(pairs), "loss": float("nan"), "skipped": 0.0, **{f"corrupt_{k}": v for k, v in st.items()}}
+        info, pairs = {"prompts": 0, "valid": 0, "no_positive": 0, "no_negative": 0, "loss": float("nan"), "skipped": 0.0}, []
+        try:
+            picks = first_positives(keys, accepted)
+            has_pos = [(k, i) for k, i in picks if i is not None]
+            negs, st = corrupt(self.corrupter, [k for k, _ in has_pos], [safe_text(completions[i]) for _, i in has_pos], self.tries,
+                               self.temperature, self.chat, self.seed * 100_003 + len(self.updates)) if has_pos else ([], {})
+            pairs = [(i, n) for (_, i), n in zip(has_pos, negs) if n is not None]
+            info.update({"prompts": len(picks), "valid": len(pairs), "no_positive": len(picks) - len(has_pos),
+                         "no_negative": len(has_pos) - len(pairs), **{f"corrupt_{k}": v for k, v in st.items()}})
+        except Exception:
+            pairs, info["update_errors"] = [], 1.0
         if self.optimizer is None:
             self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=self.lr, weight_decay=self.wd)
         n_valid = torch.tensor(float(len(pairs)))
         if _distributed(): torch.distributed.all_reduce(n_valid)
         self.model.train(); self.optimizer.zero_grad(set_to_none=False)
         if pairs:
-            pos = [verify_rm_text(keys[i], str(answer[i]), safe_text(completions[i])) for i, _ in pairs]
-            neg = [verify_rm_text(keys[i], str(answer[i]), n) for i, n in pairs]
-            s = _logits(self.model, self.tokenizer, pos + neg, self.max_length)
-            P = len(pairs)
-            # the local part of Σ valid·(−log σ(s⁺−s⁻)) over the global Σ valid (= pair_loss on one process)
-            loss = pair_loss(s[:P], s[P:], torch.ones(P, device=s.device)) * (P + 1e-6) / (float(n_valid) + 1e-6)
-            loss.backward(); info["loss"] = float(loss.detach())
+            try:
+                pos = [verify_rm_text(keys[i], str(answer[i]), safe_text(completions[i])) for i, _ in pairs]
+                neg = [verify_rm_text(keys[i], str(answer[i]), n) for i, n in pairs]
+                s = _logits(self.model, self.tokenizer, pos + neg, self.max_length)
+                P = len(pairs)
+                # the local part of Σ valid·(−log σ(s⁺−s⁻)) over the global Σ valid (= pair_loss on one process)
+                loss = pair_loss(s[:P], s[P:], torch.ones(P, device=s.device)) * (P + 1e-6) / (float(n_valid) + 1e-6)
+                loss.backward(); info["loss"] = float(loss.detach())
+            except Exception:  # this process adds nothing to the step; the others' pairs still train
+                self.optimizer.zero_grad(set_to_none=False); info["valid"], info["update_errors"] = 0, 1.0
         if _distributed():
             for p in self.model.parameters():
                 if p.grad is None: p.grad = torch.zeros_like(p)

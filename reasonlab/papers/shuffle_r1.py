@@ -20,7 +20,8 @@ from ..recipes import warm_start, WarmStartSpec
 
 # %% auto #0
 __all__ = ['VARIANTS', 'shuffle_r1_advantage', 'pairwise_trajectory_sampling', 'advantage_batch_shuffle', 'select_pts',
-           'select_pts_abs', 'ShuffleR1Config', 'variant_preset', 'task_data', 'start_policy', 'run_variant']
+           'select_pts_abs', 'advantage_batch_shuffle_by_process', 'ShuffleR1Config', 'variant_preset', 'task_data',
+           'start_policy', 'run_variant']
 
 # %% ../../nbs/papers/shuffle_r1.ipynb #5951840a
 @register_advantage("shuffle_r1")
@@ -93,6 +94,21 @@ def select_pts_abs(advantages, num_generations, generator=None, prune_ratio: flo
     pairs, w = pairwise_trajectory_sampling(advantages, num_generations, prune_ratio)
     return pairs[advantage_batch_shuffle(w, replay_times, power, generator=generator)].reshape(-1)
 select_pts_abs.ordered = True
+
+# %% ../../nbs/papers/shuffle_r1.ipynb #16c8beeb
+def advantage_batch_shuffle_by_process(weights: torch.Tensor, # (P,) pair weights, each process's pairs contiguous
+                                       processes: int, # R, processes sharing the batch (P divisible by R)
+                                       replay_times: int = 8, power: float = 1.0,
+                                       generator: torch.Generator | None = None, # seeds the processes' own streams
+                                      ) -> torch.Tensor: # (replay_times·draw_size,) pair indices, update by update
+    "ABS as R processes run it in `ReasonGRPOTrainer`: process r draws from its own P/R pairs; update t holds every process's t-th draw."
+    P = weights.numel()
+    if P % processes: raise ValueError(f"{P} pairs do not split evenly over {processes} processes")
+    per = P // processes
+    seeds = torch.randint(0, 2**62, (processes,), generator=generator).tolist()
+    draws = [advantage_batch_shuffle(weights[r*per:(r+1)*per], replay_times, power, generator=torch.Generator().manual_seed(s))
+             .view(replay_times, -1) + r*per for r, s in enumerate(seeds)]
+    return torch.cat(draws, dim=1).reshape(-1)
 
 # %% ../../nbs/papers/shuffle_r1.ipynb #6ff4a814
 @dataclass

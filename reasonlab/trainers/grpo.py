@@ -84,9 +84,11 @@ class ReasonGRPOTrainer(GRPOTrainer):
         return rewards_per_func
 
     def _step_generator(self) -> torch.Generator:
-        "Randomness for selectors, a function of (seed, global step) so a resumed run draws the same batches."
+        "Randomness for selectors, a function of (seed, global step, process) so a resumed run draws the same batches and processes draw independently."
+        rank = self.accelerator.process_index
+        key = f"{self.args.seed}-{self.state.global_step}" + (f"-{rank}" if rank else "")  # process 0 keeps the single-process stream
         g = torch.Generator()
-        g.manual_seed(int(hashlib.sha1(f"{self.args.seed}-{self.state.global_step}".encode()).hexdigest()[:8], 16))
+        g.manual_seed(int(hashlib.sha1(key.encode()).hexdigest()[:8], 16))
         return g
 
     def _generate_and_score_completions(self, inputs):
@@ -106,11 +108,19 @@ class ReasonGRPOTrainer(GRPOTrainer):
             ro = Rollouts(p, c, rows, self._last_rewards_per_func[start:start + local].detach().cpu(), adv.clone(), self.state.global_step)
             for hook in self.rollout_hooks: hook(ro, self)
         sel = BATCH_SELECTORS.get_fn(args.batch_selector)(adv, n, generator=self._step_generator(), **args.selector_kwargs)
-        diag = advantage_diagnostics(adv, sel, out["completion_mask"].cpu())
+        diag = self._global_diagnostics(adv, sel, out["completion_mask"])
         for k, v in diag.items(): self._metrics["train"][f"batch/{k}"].append(v)
         if args.batch_selector != "all":
             out = self._index_batch(out, sel.to(out["advantages"].device))
         return out
+
+    def _global_diagnostics(self, adv: torch.Tensor, sel: torch.Tensor, completion_mask: torch.Tensor) -> dict:
+        "`advantage_diagnostics` of the whole generation batch: every process's advantages, selections and token counts gathered."
+        dev = completion_mask.device
+        counts = torch.bincount(sel.cpu(), minlength=adv.numel())  # times each local rollout is trained (ABS can repeat one)
+        g = [self.accelerator.gather(t.to(dev)).cpu() for t in (adv, counts, completion_mask.sum(1))]
+        adv_g, counts_g, tokens_g = g
+        return advantage_diagnostics(adv_g, torch.repeat_interleave(torch.arange(adv_g.numel()), counts_g), tokens_g[:, None])
 
     def _index_batch(self, batch: dict, idx: torch.Tensor) -> dict:
         "Keep rows `idx` (in order) of every per-rollout entry (image patches follow their rollout); recount `num_items_in_batch`."
