@@ -7,6 +7,7 @@ empty cache). Writes benchmarks/results/kernel_verdicts.json and prints the comp
 
     make reproduce && python benchmarks/kernel_verdicts.py   # ≈ 2 × make reproduce
     python benchmarks/kernel_verdicts.py --compare-only      # compare outputs/ with an earlier avx2 run
+    python benchmarks/kernel_verdicts.py --papers cooper --baseline committed   # against papers/<slug>/results.json
 """
 import argparse, json, os, shutil, subprocess, sys, time
 from pathlib import Path
@@ -27,9 +28,9 @@ def run(kernel: str, papers: list[str], out: Path) -> float:
     return time.time() - t0
 
 
-def verdicts(out: Path) -> dict:
+def verdicts(out: Path, files: str = "outputs/*/metrics.json") -> dict:
     res = {}
-    for m in sorted((out/"outputs").glob("*/metrics.json")):
+    for m in sorted(out.glob(files)):
         met = json.loads(m.read_text())
         res[met["paper"]] = {"machine": met.get("machine"), "seconds": met.get("notebook_seconds"),
                              "claims": {c["id"]: {"verdict": c["verdict"], "ours": c["ours"], "check": c.get("check", False)}
@@ -43,12 +44,15 @@ def main():
     ap.add_argument("--work", default=str(Path(os.environ.get("TMPDIR", "/tmp"))/"reasonlab-kernels"))
     ap.add_argument("--default-too", action="store_true", help="also rerun the default kernel from an empty cache")
     ap.add_argument("--compare-only", action="store_true")
+    ap.add_argument("--baseline", choices=["outputs", "committed"], default="outputs",
+                    help="the default-kernel verdicts: outputs/ of `make reproduce`, or the committed papers/<slug>/results.json")
     ap.add_argument("--out", default=str(ROOT/"benchmarks"/"results"/"kernel_verdicts.json"), help="where the comparison is written")
     a = ap.parse_args()
     work, seconds = Path(a.work), {}
     if not a.compare_only:
         for k in (KERNELS if a.default_too else ["avx2"]): seconds[k] = run(k, a.papers, work/k)
-    got = {"default": verdicts(work/"default" if a.default_too else ROOT), "avx2": verdicts(work/"avx2")}
+    baseline = verdicts(ROOT, "papers/*/results.json") if a.baseline == "committed" else verdicts(work/"default" if a.default_too else ROOT)
+    got = {"default": baseline, "avx2": verdicts(work/"avx2")}
     rows, same, total = [], 0, 0
     for paper in sorted(set(a.papers) if a.papers else set(got["default"]) | set(got["avx2"])):  # --papers: only those
         claims = got["default"].get(paper, {}).get("claims", {})
