@@ -219,6 +219,8 @@ def _die_with_parent():
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except Exception: pass
 
+_STARTED = ("started", None)  # a worker's acknowledgement that it took an item
+
 class _Worker:
     "One forked child serving `fn` over a pipe."
     def __init__(self, fn, siblings):
@@ -233,6 +235,7 @@ class _Worker:
                 while True:
                     try: args = child.recv()
                     except (EOFError, OSError): break
+                    child.send(_STARTED)  # the item's deadline starts now, not when it was sent (a busy box may not run us at once)
                     try: res = ("ok", fn(*args))
                     except BaseException as e: res = ("error", f"{type(e).__name__}: {str(e)[:200]}")
                     try: child.send(res)
@@ -292,15 +295,17 @@ class DeadlinePool:
                     except Exception as e:
                         results[i] = ("error", f"could not send task: {type(e).__name__}")
                         self._replace(w); break
-                    busy[w.conn] = (w, i, time.monotonic() + self.timeout_s)
+                    busy[w.conn] = (w, i, time.monotonic() + max(10 * self.timeout_s, 5.0))  # until it takes the item
                 if not busy:
                     while len(self._workers) < min(self.n_workers, len(pending)): self._spawn()
                     continue
                 left = min(d for _, _, d in busy.values()) - time.monotonic()
                 for conn in wait_connections(list(busy), timeout=max(0.0, left)):
                     w, i, _ = busy.pop(conn)
-                    try: results[i] = conn.recv()
-                    except Exception: results[i] = ("error", "worker died"); self._replace(w)
+                    try: msg = conn.recv()
+                    except Exception: results[i] = ("error", "worker died"); self._replace(w); continue
+                    if msg == _STARTED: busy[conn] = (w, i, time.monotonic() + self.timeout_s)
+                    else: results[i] = msg
                 now = time.monotonic()
                 for conn, (w, i, deadline) in list(busy.items()):
                     if now >= deadline: busy.pop(conn); results[i] = ("timeout", None); self._replace(w)
