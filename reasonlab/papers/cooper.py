@@ -46,7 +46,8 @@ def verify_rm_text(question: str, reference: str, completion: str,
                   ) -> str:
     "What the reward model reads: question, reference answer and completion in VerifyRM's tags."
     cut = head_tail if truncate else (lambda t: t)
-    return RM_TEMPLATE.format(question=question, reference=cut(str(reference)), completion=cut(completion))
+    text = RM_TEMPLATE.format(question=question, reference=cut(str(reference)), completion=cut(completion))
+    return completion_text(text)  # a reference from the data set may hold what a tokenizer refuses (lone surrogates)
 
 # %% ../../nbs/papers/cooper.ipynb #c7b624cb
 _EQ = re.compile(r"(-?\d+(?:\s*[-+*/x×]\s*-?\d+)+)\s*=\s*(-?\d+(?:\.\d+)?)")

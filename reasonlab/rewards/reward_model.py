@@ -169,7 +169,7 @@ class RewardModelReward:
             row = {k: v[i] for k, v in columns.items() if isinstance(v, (list, tuple)) and len(v) == len(completions)}
             try:
                 t = self.template(completion_text(prompts[i]) if prompts is not None else "", completion_text(c), row)
-                out.append(t if isinstance(t, str) else None)
+                out.append(completion_text(t) if isinstance(t, str) else None)  # a template may copy in a raw column (lone surrogates)
             except Exception: out.append(None)
         return out
 
