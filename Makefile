@@ -31,7 +31,7 @@ reproduce: setup
 TEST_WORKERS ?= 2
 test: setup sync-check
 	env -u IN_TEST $(BIN)/nbdev-test --n-workers $(TEST_WORKERS)
-	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile tests; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; rc=0; fi; exit $$rc
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile --durations=15 tests; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; rc=0; fi; exit $$rc
 
 sync-check: setup
 	$(BIN)/python tools/check_sync.py

@@ -3,10 +3,11 @@
 
 Three global batches of 16 prompts × 2 rollouts; each process scores and trains on its contiguous share (whole
 prompts, as TRL hands them out). The corrupter is the rule corrupter seeded per row, so a row's negative does not
-depend on which process holds it. `--failing-rank R`: process R's corrupter raises on every call (an unreachable
-judge endpoint, say); the step must still complete on every process.
+depend on which process holds it. Writes OUT_DIR/normal/rank<r>.json; on several processes also
+OUT_DIR/failing/rank<r>.json, a second run where the last process's corrupter raises on every call (an unreachable
+judge endpoint, say): the step must still complete on every process.
 
-usage: cooper_ranks_run.py OUT_DIR [--failing-rank R]"""
+usage: cooper_ranks_run.py OUT_DIR"""
 import hashlib, json, sys
 from pathlib import Path
 import torch
@@ -35,11 +36,8 @@ def rollouts(r, j) -> list[str]:
     return [[right, wrong], [wrong, right], [wrong, wrong]][j % 3]
 
 
-def main():
-    out = Path(sys.argv[1]); out.mkdir(parents=True, exist_ok=True)
-    failing = int(sys.argv[sys.argv.index("--failing-rank") + 1]) if "--failing-rank" in sys.argv else None
-    state = PartialState(cpu=True)  # joins the process group `accelerate launch` set up (gloo on CPU)
-    rank, world = state.process_index, state.num_processes
+def run(out: Path, rank: int, world: int, failing: int | None):
+    out.mkdir(parents=True, exist_ok=True)
     setup_run(0, 1)
     ds = make_arithmetic(PROMPTS * STEPS, "train")
     tok = train_tokenizer(list(ds["prompt"]) + list(ds["reasoning"]))
@@ -57,6 +55,13 @@ def main():
     params = {n: p.detach().double().sum().item() for n, p in rm.named_parameters()}
     (out/f"rank{rank}.json").write_text(json.dumps({"scores": scores, "params": params, "updates": coop.updates,
                                                     "failed": coop.failed, "num_processes": world}))
+
+
+def main():
+    state = PartialState(cpu=True)  # joins the process group `accelerate launch` set up (gloo on CPU)
+    rank, world = state.process_index, state.num_processes
+    run(Path(sys.argv[1])/"normal", rank, world, None)
+    if world > 1: run(Path(sys.argv[1])/"failing", rank, world, world - 1)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""GRPO with every registered advantage estimator and batch selector, two steps each, on one process or under
+"""GRPO with every registered advantage estimator and every registered batch selector, two rounds each, on one process or under
 `accelerate launch` on several — used by test_distributed.py to compare a 2-process run with a 1-process run of the
 same global batch.
 
@@ -20,7 +20,9 @@ from reasonlab.trainers.grpo import ReasonGRPOTrainer, grpo_config
 
 load_paper_modules()  # the papers' registered estimators and selectors (Shuffle-R1's)
 N, GLOBAL_ROLLOUTS, MAX_NEW, STEPS = 4, 32, 10, 2
-COMBOS = [(e, s) for e in ADVANTAGE_ESTIMATORS for s in BATCH_SELECTORS]  # every registered pair
+def combos() -> list[tuple[str, str]]:
+    "Every registered estimator (with selector 'all') and every registered selector (with the 'grpo' estimator)."
+    return [(e, "all") for e in ADVANTAGE_ESTIMATORS] + [("grpo", s) for s in BATCH_SELECTORS if s != "all"]
 
 
 class DigitShare:
@@ -73,7 +75,7 @@ def main():
     ds = make_arithmetic(64, "train").select_columns(["prompt", "answer"])
     tok = train_tokenizer(list(ds["prompt"]))
     result = {}
-    for est, sel in COMBOS:
+    for est, sel in combos():
         acc, params, logs = run(est, sel, out/f"{est}-{sel}", world, ds, tok)
         (out/f"{est}-{sel}"/f"params-rank{acc.process_index}.json").write_text(json.dumps(params))
         result[f"{est}/{sel}"] = {"param_sums": params, "logs": logs}

@@ -1,7 +1,7 @@
 """A short SFT or DPO run of a tiny random Qwen2 on arithmetic, used by test_distributed.py: run as a plain process or
 under `accelerate launch` on several processes with the same global batch.
 
-usage: recipe_run.py OUT_DIR MAX_STEPS GLOBAL_BATCH sft|dpo"""
+usage: recipe_run.py OUT_DIR MAX_STEPS GLOBAL_BATCH sft|dpo|sft,dpo (several: OUT_DIR/<recipe>/)"""
 import json, os, sys
 from pathlib import Path
 from datasets import Dataset
@@ -11,9 +11,7 @@ from reasonlab.recipes import run_sft, run_dpo, sft_dataset
 from reasonlab.tasks import make_arithmetic
 
 
-def main():
-    out, max_steps, global_batch, recipe = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-    world = int(os.environ.get("WORLD_SIZE", "1"))
+def run(out: Path, max_steps: int, global_batch: int, recipe: str, world: int):
     setup_run(0, 1)
     ds = make_arithmetic(256, "train")
     tok = train_tokenizer(list(ds["prompt"]) + list(ds["reasoning"]))
@@ -32,6 +30,13 @@ def main():
             "num_processes": tr.accelerator.num_processes,
             "param_sums": {n: p.detach().double().sum().item() for n, p in tr.model.named_parameters()},
             "losses": [h["loss"] for h in tr.state.log_history if "loss" in h]}))
+
+
+def main():
+    out, max_steps, global_batch, recipes = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4].split(",")
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    for recipe in recipes:  # several in one process: one launch, one set of imports
+        run(out/recipe if len(recipes) > 1 else out, max_steps, global_batch, recipe, world)
 
 
 if __name__ == "__main__":
