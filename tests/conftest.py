@@ -1,6 +1,16 @@
-"Shared fixtures: a paper notebook run once per test module at test scale (papers/<PAPER>/test.yaml)."
+"""Shared fixtures: a paper notebook run once per test module at test scale (papers/<PAPER>/test.yaml).
+
+Under pytest-xdist each worker gets its own temporary folder (TMPDIR), so a test that checks what it left in the
+temporary folder (test_sandbox.py's sandbox working directories) does not see the other worker's sandboxes."""
+import os, tempfile
+from pathlib import Path
 import pytest
 from reasonlab.reproduce import run_paper
+
+if worker := os.environ.get("PYTEST_XDIST_WORKER"):
+    _tmp = Path(tempfile.gettempdir())/f"reasonlab-tests-{os.getpid()}-{worker}"
+    _tmp.mkdir(parents=True, exist_ok=True)
+    os.environ["TMPDIR"] = str(_tmp); tempfile.tempdir = None  # this process and every subprocess it starts
 
 
 @pytest.fixture(scope="module")
