@@ -22,7 +22,7 @@ from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse, veri
 from ..text import completion_text, boxed_contents, extract_answers, normalize_answer
 
 # %% auto #0
-__all__ = ['PROSE', 'brace_depth', 'answer_parts', 'is_multi_valued', 'parse_answer', 'is_bare_answer',
+__all__ = ['PROSE', 'brace_depth', 'answer_parts', 'is_multi_valued', 'parse_answer', 'is_bare_answer', 'VerifyOptions',
            'extract_with_math_verify', 'numeric_disagreement', 'has_huge_number', 'fold_small', 'text_key',
            'exact_number', 'exact_items', 'fast_equivalent', 'equivalent', 'DeadlinePool', 'available_cpus',
            'MathVerdict', 'gold_answer', 'MathScorer', 'score', 'MathAccuracyReward']
@@ -80,14 +80,28 @@ PROSE = "\x00prose\x00"  # marks a whole completion handed to math-verify's extr
 _COMMANDS = re.compile(r"\\(?:text|textbf|mathrm|mathbf|operatorname)\s*\{[^{}]*\}|\\[A-Za-z]+")
 
 def is_bare_answer(s: str) -> bool:
-    "Whether a (normalised) answer is only mathematics — no `$` inside, no run of words — so it is parsed whole."
+    "Whether a (normalised) answer is only mathematics — no math delimiter (`$`, `\\(`, `\\[`) inside, no run of words — so it is parsed whole."
     t = _COMMANDS.sub(" ", s)
-    return re.search(r"(?<!\\)\$", s) is None and re.search(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}", t) is None
+    return re.search(r"(?<!\\)\$|\\[(\[]", s) is None and re.search(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}", t) is None
+
+@dataclass(frozen=True)
+class VerifyOptions:
+    "The grading conventions math-verify leaves to its caller; the defaults are math-verify's own."
+    float_rounding: int = 6 # decimals a written decimal is rounded to before it is compared (`0.33` = 1/3 at 2)
+    strict: bool = True # variable names matter (`f(x)` ≠ `f(y)`)
+    set_relations: bool = False # a set equals the relation that describes it (`x \in [-2, 7]` = `-2 \le x \le 7`)
+    extraction: tuple = ("latex", "expr") # what math-verify's free-text extraction looks for: "latex", "expr"
+
+    def __post_init__(self):
+        if not self.extraction or set(self.extraction) - {"latex", "expr"}:
+            raise ValueError(f"VerifyOptions.extraction={self.extraction!r}: use a non-empty tuple of 'latex' and 'expr'")
+
+_TARGETS = {"latex": LatexExtractionConfig, "expr": ExprExtractionConfig}
 
 @lru_cache(maxsize=1024)
-def extract_with_math_verify(text: str) -> tuple:
-    "What math-verify itself extracts from free text (its default LaTeX and expression targets), timeout off."
-    return tuple(parse(text, [LatexExtractionConfig(), ExprExtractionConfig()], parsing_timeout=None))
+def extract_with_math_verify(text: str, extraction: tuple = ("latex", "expr")) -> tuple:
+    "What math-verify itself extracts from free text (its LaTeX and/or expression targets), timeout off."
+    return tuple(parse(text, [_TARGETS[t]() for t in extraction], parsing_timeout=None))
 
 def _first_expr(parsed):
     return next((p for p in parsed if isinstance(p, sympy.Basic)), None)
@@ -185,8 +199,10 @@ def fast_equivalent(pred: str, gold: str) -> tuple[bool, str, str] | None:
 def equivalent(pred: str, # normalised predicted answer
                gold: str, # normalised gold answer
                digits: int = 30, # digits of the numeric cross-check
+               options: VerifyOptions = VerifyOptions(), # math-verify's grading conventions
               ) -> tuple[bool, str, str]:
     "(equivalent, method, reason) for one answer pair: string match, else math-verify plus a numeric cross-check."
+    ex = options.extraction
     prose = pred.startswith(PROSE)  # a whole completion without an answer marker: math-verify's own extraction reads it
     if not prose:
         if (fast := fast_equivalent(pred, gold)) is not None: return fast
@@ -194,20 +210,21 @@ def equivalent(pred: str, # normalised predicted answer
         if tp is not None and tp == tg: return True, "text", "same words"
         if tp is not None or tg is not None: return False, "text", "different words"
     pg = parse_answer(gold)
-    if not pg or not _parsed_whole(pg): pg = extract_with_math_verify(gold)  # a gold written as prose
+    if not pg or not _parsed_whole(pg): pg = extract_with_math_verify(gold, ex)  # a gold written as prose
     if not pg:
         same = pred.casefold() == gold.casefold()
         return same, "text", "gold not parsable by math-verify; compared as text"
-    if prose: pp = extract_with_math_verify(pred[len(PROSE):])
+    if prose: pp = extract_with_math_verify(pred[len(PROSE):], ex)
     else:
         pp = parse_answer(pred) if is_bare_answer(pred) else ()
-        if not pp or not _parsed_whole(pp): pp = extract_with_math_verify(pred)  # `Therefore $x \geq 5$ is the solution.`
+        if not pp or not _parsed_whole(pp): pp = extract_with_math_verify(pred, ex)  # `Therefore $x \geq 5$ is the solution.`
     if not pp: return False, "unparsed", "answer not parsable by math-verify"
     ge, pe = _first_expr(pg), _first_expr(pp)
     if has_huge_number(ge) or has_huge_number(pe):
         same = _plain_number(ge) is not None and _plain_number(pe) is not None and fold_small(ge) == fold_small(pe)
         return same, "numeric-check", "huge numbers of the same form" if same else "huge numbers of different forms"
-    if not verify(list(pg), list(pp), timeout_seconds=None): return False, "math-verify", "not equal"
+    if not verify(list(pg), list(pp), float_rounding=options.float_rounding, strict=options.strict,
+                  allow_set_relation_comp=options.set_relations, timeout_seconds=None): return False, "math-verify", "not equal"
     if ge is not None and pe is not None and "%" not in gold + pred:
         if why := numeric_disagreement(ge, pe, digits): return False, "numeric-check", why
     return True, "math-verify", "equal"
@@ -347,8 +364,8 @@ def gold_answer(gold: str) -> str:
     if "####" in gold: return gold.rsplit("####", 1)[1].strip()
     return gold
 
-def _job(pred, gold, digits):
-    try: return equivalent(pred, gold, digits)
+def _job(pred, gold, digits, options):
+    try: return equivalent(pred, gold, digits, options)
     except RecursionError: return False, "error", "expression too deeply nested for the parser"
 
 # %% ../../nbs/10_rewards_math.ipynb #d4785f0a
@@ -359,6 +376,7 @@ class MathScorer:
                  last_number: bool = False, # fall back to the last number when no answer marker is present
                  unmarked: str = "zero", # a completion with no answer marker: "zero", or "math-verify" (its own extraction reads the text)
                  digits: int = 30, # digits of the numeric cross-check
+                 options: VerifyOptions | None = None, # math-verify's grading conventions; default its own
                  max_chars: int = 1000, # longer answers score 0 without being parsed
                  max_depth: int = 40, # deeper bracket nesting scores 0 without being parsed
                  max_candidates: int = 8, # more distinct final answers than this (or twice as many in all) score 0
@@ -366,7 +384,7 @@ class MathScorer:
                 ):
         if unmarked not in ("zero", "math-verify"): raise ValueError(f"unmarked={unmarked!r}: use 'zero' or 'math-verify'")
         self.timeout_s, self.n_workers, self.last_number, self.digits = timeout_s, n_workers, last_number, digits
-        self.unmarked = unmarked
+        self.unmarked, self.options = unmarked, options or VerifyOptions()
         self.max_chars, self.max_depth, self.max_candidates, self.cache_size = max_chars, max_depth, max_candidates, cache_size
         self._setup()
 
@@ -448,7 +466,7 @@ class MathScorer:
                 if k in self.cache: self.cache.move_to_end(k); verdicts[k] = self.cache[k]; self.hits += 1
                 elif (fast := fast_equivalent(*k)) is not None: verdicts[k] = self.cache[k] = fast; self.fast += 1
                 else: todo.append(k); self.misses += 1
-        results = self.pool.map([(a, g, self.digits) for a, g in todo])
+        results = self.pool.map([(a, g, self.digits, self.options) for a, g in todo])
         with self._lock:
             for k, (status, value) in zip(todo, results):
                 if status == "ok": v = value
@@ -485,11 +503,12 @@ class MathAccuracyReward:
                  n_workers: int | None = None, # worker processes; default: available CPUs
                  last_number: bool = False, # fall back to the last number when no answer marker is present
                  unmarked: str = "zero", # no answer marker: "zero" (RL: the format is part of the task) or "math-verify"
+                 options: VerifyOptions | None = None, # math-verify's grading conventions (rounding, strictness); default its own
                  metric_prefix: str = "rewards/math", # names of the counts sent to log_metric
                  name: str = "math_accuracy", # how TRL names this reward in its logs
                 ):
         self.gold_column, self.metric_prefix, self.__name__ = gold_column, metric_prefix, name
-        self.scorer = MathScorer(timeout_s=timeout_s, n_workers=n_workers, last_number=last_number, unmarked=unmarked)
+        self.scorer = MathScorer(timeout_s=timeout_s, n_workers=n_workers, last_number=last_number, unmarked=unmarked, options=options)
         self.last_verdicts: list[MathVerdict] = []
 
     def __call__(self, prompts=None, completions=None, completion_ids=None, **kw) -> list[float]:
