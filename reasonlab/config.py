@@ -123,16 +123,18 @@ def machine_info() -> dict:
             "python": platform.python_version(), "torch": torch.__version__, "transformers": transformers.__version__, "trl": trl_v}
 
 # %% ../nbs/00_config.ipynb #25164d60
-def code_version() -> dict:
+def code_version(root: Path | None = None, # the checkout; default the project's
+                ) -> dict:
     "The git commit the code ran at, and whether the work tree differed from it (None outside a git checkout)."
     import subprocess
     def git(*a):
-        r = subprocess.run(["git", *a], cwd=project_root(), capture_output=True, text=True, timeout=30)
+        r = subprocess.run(["git", *a], cwd=root or project_root(), capture_output=True, text=True, timeout=30)
         return r.stdout.strip() if r.returncode == 0 else None
     try: sha = git("rev-parse", "HEAD")
     except (OSError, subprocess.SubprocessError): sha = None
     if not sha: return {"commit": None, "dirty": None}
-    return {"commit": sha, "dirty": bool(git("status", "--porcelain", "--untracked-files=no", "--", "reasonlab", "nbs", "papers"))}
+    written = (":(exclude)papers/*/results.json", ":(exclude)papers/*/README.md")  # what a reproduction writes, not what it runs
+    return {"commit": sha, "dirty": bool(git("status", "--porcelain", "--untracked-files=no", "--", "reasonlab", "nbs", "papers", *written))}
 
 def start_metrics(out: Path) -> None:
     "Remove a stale `metrics.json` before a run starts."
