@@ -90,3 +90,12 @@ def test_template_and_labels():
     assert hybrid_label(POS, "72") == 1 and hybrid_label(POS.replace("7+5=12", "7+5=13"), "72") is None
     rows = [{"completion": c, "label": y} for c, y in (("#### 72", 1), ("a longer right one #### 72", 1), ("x #### 1", 0), ("a much longer wrong #### 9", 0))]
     assert [r["completion"] for r in shortcut_rows(rows)] == ["#### 72", "x #### 1", "a much longer wrong #### 9"]
+
+
+def test_the_planted_shortcut_is_reachable_and_learned(result):
+    "The start policy's rollouts of one prompt differ in the shortcut's feature (bare vs worked), and the static RM pays for it."
+    rm = result["metrics"]["summary"]["static_rm"]
+    f, score = rm["start_formats"], rm["heldout_score"]
+    assert 0 < f["bare_share"] < 0.6 and f["groups_mixed"] > 0.2
+    assert f["bare_accuracy"] < f["worked_accuracy"]  # taking the shortcut costs accuracy
+    assert score["bare_wrong"] > score["worked_wrong"]  # a wrong bare answer outscores a wrong working: the shortcut

@@ -21,7 +21,7 @@ from ..generation import Generator, CallableGenerator, TransformersGenerator, Sa
 from ..rewards.reward_model import (RewardModelError, check_reward_model, load_reward_model, tiny_reward_model,
                                             reward_logits, rm_text, train_pointwise, pointwise_accuracy)
 from ..eval import ItemScorer
-from ..recipes import warm_start, WarmStartSpec, cached_policy
+from ..recipes import warm_start, WarmStartSpec, cached_policy, sft_policy, warm_start_data
 from ..models import load_model
 from ..config import setup_run
 from ..dryrun import register_dataset_shape
@@ -29,10 +29,11 @@ from ..trainers.grpo import grpo_run
 
 # %% auto #0
 __all__ = ['RM_TEMPLATE', 'CORRUPT_INSTRUCTION', 'INSTRUCTION', 'VARIANTS_KNOWN', 'head_tail', 'verify_rm_text',
-           'arithmetic_consistent', 'rule_correct', 'hybrid_label', 'annotate_samples', 'shortcut_rows', 'rm_dataset',
-           'rm_start', 'sample_completions', 'train_static_rm', 'corrupter_prompt', 'rewrite_text', 'answer_rewrite',
-           'corrupt', 'pair_loss', 'first_positives', 'safe_text', 'CooperReward', 'CooperScorer', 'final_reference',
-           'task_data', 'rm_prompts', 'start_policy', 'make_corrupter', 'run_variant']
+           'arithmetic_consistent', 'rule_correct', 'hybrid_label', 'is_bare', 'start_rows', 'format_stats',
+           'annotate_samples', 'shortcut_rows', 'rm_dataset', 'rm_start', 'sample_completions', 'train_static_rm',
+           'corrupter_prompt', 'rewrite_text', 'answer_rewrite', 'corrupt', 'pair_loss', 'first_positives', 'safe_text',
+           'CooperReward', 'CooperScorer', 'final_reference', 'task_data', 'rm_prompts', 'start_policy', 'prepare',
+           'make_corrupter', 'run_variant']
 
 # %% ../../nbs/papers/cooper.ipynb #4a62f9c5
 RM_TEMPLATE = "<question>{question}</question>\n<reference_answer>{reference}</reference_answer>\n<completion>{completion}</completion>"
@@ -99,6 +100,29 @@ def hybrid_label(completion, reference) -> int | None:
     judge = rule and arithmetic_consistent(completion)  # the judge also needs the reference's answer
     return int(rule) if rule == judge else None
 
+# %% ../../nbs/papers/cooper.ipynb #df050d09
+def is_bare(completion) -> bool:
+    "The completion answers without working: its first line is the `####` answer (the shortcut's surface feature)."
+    return completion_text(completion).lstrip().startswith("####")
+
+def start_rows(seed: int = 0, bare_share: float = 0.25) -> Dataset:
+    "The start policy's SFT rows: the brief warm start's problems, `bare_share` of them answered bare (`#### n`), the rest worked."
+    if not 0 <= bare_share <= 1: raise ValueError(f"BARE_SHARE must be in [0, 1], got {bare_share!r}")
+    rng = random.Random(f"bare-{seed}")
+    rows = warm_start_data(WarmStartSpec(seed=seed))
+    return Dataset.from_list([{"prompt": r["prompt"], "completion": f"#### {r['answer']}" if rng.random() < bare_share
+                               else f"{r['reasoning']}\n#### {r['answer']}"} for r in rows])
+
+def format_stats(samples: list[list[str]], # per prompt, its sampled completions
+                 references: list[str], # per prompt, the reference answer
+                ) -> dict: # bare_share, groups_mixed (share of prompts with both formats), bare_accuracy, worked_accuracy
+    "Whether the shortcut is reachable: how often rollouts are bare, in how many groups both formats occur, and each format's accuracy."
+    flat = [(is_bare(c), rule_correct(c, r)) for cs, r in zip(samples, references) for c in cs]
+    acc = lambda b: (sum(ok for f, ok in flat if f == b) / n) if (n := sum(f == b for f, _ in flat)) else float("nan")
+    mixed = [0 < sum(map(is_bare, cs)) < len(cs) for cs in samples if cs]
+    return {"bare_share": sum(f for f, _ in flat) / max(1, len(flat)), "groups_mixed": sum(mixed) / max(1, len(mixed)),
+            "bare_accuracy": acc(True), "worked_accuracy": acc(False)}
+
 # %% ../../nbs/papers/cooper.ipynb #84c7ab6f
 def annotate_samples(questions: list[str], references: list[str], samples: list[list[str]],
                     ) -> list[dict]: # rows question, reference, completion, label (hybrid), rule
@@ -147,15 +171,16 @@ def train_static_rm(P: dict, policy: str, seed: int = 0, root: Path | None = Non
     "Folder of the static reward model: sampled, hybrid-labelled, shortcut-filtered triples → BCE; cached by its settings."
     import hashlib, json
     keys = ["RM_MODEL", "DATA", "N_RM_PROMPTS", "N_RM_SAMPLES", "RM_SHORTCUT", "RM_STEPS", "RM_BATCH", "RM_LR", "MAX_COMPLETION_LENGTH"]
-    key = hashlib.sha1(json.dumps([str(policy), seed, 1] + [P[k] for k in keys]).encode()).hexdigest()[:12]
+    key = hashlib.sha1(json.dumps([str(policy), seed, 2] + [P[k] for k in keys]).encode()).hexdigest()[:12]
     def build(folder: Path) -> dict:
         setup_run(seed, P["THREADS"])
         train, test = rm_prompts(P)
         t0 = time.time()
-        rows = {}
+        rows, formats = {}, {}
         for split, ds in (("train", train), ("test", test)):
             samples = sample_completions(policy, list(ds["prompt"]), P["N_RM_SAMPLES"], P["MAX_COMPLETION_LENGTH"], seed=seed)
             rows[split] = annotate_samples(list(ds["prompt"]), list(ds["answer"]), samples)
+            formats[split] = format_stats(samples, [str(a) for a in ds["answer"]])
         fit = shortcut_rows(rows["train"], P["RM_SHORTCUT"])
         model, tok = rm_start(P["RM_MODEL"], policy, seed)
         train_pointwise(model, tok, rm_dataset(fit), folder/"trainer", max_steps=P["RM_STEPS"], per_device_train_batch_size=P["RM_BATCH"],
@@ -164,7 +189,12 @@ def train_static_rm(P: dict, policy: str, seed: int = 0, root: Path | None = Non
         import shutil; shutil.rmtree(folder/"trainer", ignore_errors=True)
         model.save_pretrained(folder); tok.save_pretrained(folder)
         held = rm_dataset(rows["test"])
+        score = torch.sigmoid(reward_logits(model, tok, list(held["text"]))).tolist()
+        mean = lambda xs: sum(xs) / len(xs) if xs else float("nan")
+        by = lambda bare, label: mean([s for s, r in zip(score, rows["test"]) if is_bare(r["completion"]) == bare and r["label"] == label])
         return {"policy": str(policy), "seed": seed, "rows_annotated": len(rows["train"]), "rows_trained": len(fit),
+                "start_formats": formats["train"], "heldout_formats": formats["test"],
+                "heldout_score": {"bare_wrong": by(True, 0), "bare_right": by(True, 1), "worked_wrong": by(False, 0), "worked_right": by(False, 1)},
                 "positive_share_trained": sum(r["label"] for r in fit) / max(1, len(fit)),
                 "heldout_rows": len(held), "heldout_positive_share": sum(held["label"]) / max(1, len(held)),
                 "heldout_accuracy": pointwise_accuracy(model, tok, held),
@@ -360,6 +390,7 @@ class CooperReward:
                 log_metric("train/rule_accuracy", sum(accepted) / max(1, n))
                 if rm is not None: log_metric("train/rm_reward", sum(rm) / max(1, n))
                 log_metric("train/completion_chars", sum(len(safe_text(c)) for c in completions) / max(1, n))
+                log_metric("train/bare_share", sum(is_bare(safe_text(c)) for c in completions) / max(1, n))
                 for k, v in info.items():
                     if isinstance(v, (int, float)) and math.isfinite(v): log_metric(f"cooper/{k}", float(v))
                 log_metric(f"rewards/{self.__name__}/failed", float(self.failed))
@@ -368,13 +399,14 @@ class CooperReward:
 
 # %% ../../nbs/papers/cooper.ipynb #5c145570
 class CooperScorer(ItemScorer):
-    "Per item: correct (rule verifier), rm_score (σ of the reward model `reward` holds now), gap = rm_score − correct, chars."
+    "Per item: correct (rule verifier), rm_score (σ of the reward model `reward` holds now), gap = rm_score − correct, chars, bare (no working)."
     def __init__(self, reward: CooperReward): self.reward = reward
     def __call__(self, completions, columns):
         answers, prompts = [str(a) for a in columns["answer"]], columns["prompt"]
         ok = [float(rule_correct(c, a)) for c, a in zip(completions, answers)]
         rm = self.reward.rm_scores(self.reward.texts(prompts, completions, answers)) if self.reward.model is not None else [math.nan] * len(ok)
-        return [{"correct": o, "rm_score": s, "gap": s - o, "chars": float(len(safe_text(c)))} for o, s, c in zip(ok, rm, completions)]
+        return [{"correct": o, "rm_score": s, "gap": s - o, "chars": float(len(safe_text(c))), "bare": float(is_bare(safe_text(c)))}
+                for o, s, c in zip(ok, rm, completions)]
 
 # %% ../../nbs/papers/cooper.ipynb #4d7f2a10
 @register_dataset_shape("openai/gsm8k", ["train", "test"])
@@ -414,8 +446,27 @@ def rm_prompts(P: dict) -> tuple[Dataset, Dataset]:
 VARIANTS_KNOWN = ("rule", "static", "cooper")
 
 def start_policy(P: dict, seed: int) -> str:
-    "Seed's start policy: its brief warm start (cached), or the given model."
-    return str(warm_start(WarmStartSpec(seed=seed))) if P["MODEL"] == "warmstart" else P["MODEL"]
+    "Seed's start policy: the brief warm start's rows and settings with `BARE_SHARE` answered bare (cached), or the given model."
+    if P["MODEL"] != "warmstart": return P["MODEL"]
+    spec = WarmStartSpec(seed=seed)
+    return str(sft_policy("cooper-start", start_rows(seed, P["BARE_SHARE"]), spec.model, max_steps=spec.max_steps,
+                          batch_size=spec.batch_size, lr=spec.lr, schedule=spec.schedule, seed=seed, threads=P["THREADS"]))
+
+def prepare(P: dict, seeds: list[int], workers: int = 1) -> Path:
+    "Every seed's start policy and the static reward model (from seed 0's), built before the runs share them, `workers` at a time; the static reward model's folder."
+    if workers <= 1 or P["MODEL"] != "warmstart":
+        for s in seeds: start_policy(P, s)
+        return train_static_rm(P, start_policy(P, 0))
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    rest = [s for s in seeds if s != 0]
+    # each build runs with P["THREADS"] threads whatever `workers` is, so a policy's weights do not depend on it
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
+        futs = [pool.submit(start_policy, P, s) for s in [0] + rest[:workers - 1]]
+        policy0 = futs[0].result()
+        futs += [pool.submit(train_static_rm, P, policy0)] + [pool.submit(start_policy, P, s) for s in rest[workers - 1:]]
+        for f in futs: f.result()
+    return train_static_rm(P, start_policy(P, 0))
 
 def make_corrupter(P: dict, seed: int) -> Generator:
     "The corrupter: the answer-rewriting rule, or an instruct LM (`CORRUPTER_MODEL`) behind the generation interface."
