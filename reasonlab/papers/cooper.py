@@ -21,7 +21,7 @@ from ..generation import Generator, CallableGenerator, TransformersGenerator, Sa
 from ..rewards.reward_model import (RewardModelError, check_reward_model, load_reward_model, tiny_reward_model,
                                             reward_logits, rm_text, train_pointwise, pointwise_accuracy)
 from ..eval import ItemScorer
-from ..recipes import warm_start, WarmStartSpec, cached_policy, sft_policy, warm_start_data
+from ..recipes import WarmStartSpec, cached_policy, sft_policy, warm_start_data
 from ..models import load_model
 from ..config import setup_run
 from ..dryrun import register_dataset_shape
@@ -459,14 +459,12 @@ def prepare(P: dict, seeds: list[int], workers: int = 1) -> Path:
         return train_static_rm(P, start_policy(P, 0))
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
-    rest = [s for s in seeds if s != 0]
     # each build runs with P["THREADS"] threads whatever `workers` is, so a policy's weights do not depend on it
     with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
-        futs = [pool.submit(start_policy, P, s) for s in [0] + rest[:workers - 1]]
-        policy0 = futs[0].result()
-        futs += [pool.submit(train_static_rm, P, policy0)] + [pool.submit(start_policy, P, s) for s in rest[workers - 1:]]
-        for f in futs: f.result()
-    return train_static_rm(P, start_policy(P, 0))
+        starts = {s: pool.submit(start_policy, P, s) for s in dict.fromkeys([0, *seeds])}
+        rm = pool.submit(train_static_rm, P, starts[0].result())  # queued once seed 0's policy exists
+        for f in [*starts.values(), rm]: f.result()
+    return Path(rm.result())
 
 def make_corrupter(P: dict, seed: int) -> Generator:
     "The corrupter: the answer-rewriting rule, or an instruct LM (`CORRUPTER_MODEL`) behind the generation interface."
