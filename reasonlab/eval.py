@@ -7,7 +7,7 @@ Docs: https://reasonlab.github.io/reasonlab/eval.html.md"""
 # %% ../nbs/09_eval.ipynb #e352e678
 from __future__ import annotations
 import time
-import numpy as np
+import numpy as np, torch
 from transformers import TrainerCallback
 from .generation import Generator, TransformersGenerator, SamplingParams
 
@@ -81,14 +81,19 @@ def evaluate_accuracy(generator: Generator, dataset, reward, n: int = 1, params:
 
 # %% ../nbs/09_eval.ipynb #bf7cdc20
 class AccuracyCallback(TrainerCallback):
-    "Per-item held-out scores every `every` steps (`records`), their means in the trainer's logs as `eval_<metric>`."
-    def __init__(self, dataset, scorer, tokenizer, every: int = 10, params: SamplingParams | None = None, batch_size: int = 256):
-        self.dataset, self.scorer, self.tokenizer, self.every = dataset, as_scorer(scorer), tokenizer, every
+    """Per-item held-out scores every `every` steps (`records`), their means in the trainer's logs as `eval_<metric>`.
+    `n` > 1 samples per item (records as `score_items` writes them: `<metric>_mean@n`, `<metric>_pass@n`). Evaluation
+    runs on a fork of torch's random state, so it never moves the training's own sampling; with `params.seed` set, each
+    evaluation draws the same random numbers (runs that share a seed are compared on common random numbers)."""
+    def __init__(self, dataset, scorer, tokenizer, every: int = 10, params: SamplingParams | None = None, batch_size: int = 256,
+                 n: int = 1):
+        self.dataset, self.scorer, self.tokenizer, self.every, self.n = dataset, as_scorer(scorer), tokenizer, every, n
         self.params, self.batch_size, self.records, self.history = params or SamplingParams(), batch_size, [], []
 
     def evaluate(self, model) -> list[dict]:
         "Per-item records of `model` on the held-out set (no step)."
-        return score_items(TransformersGenerator(model, self.tokenizer, self.batch_size), self.dataset, self.scorer, params=self.params)
+        with torch.random.fork_rng():  # CPU and any visible GPUs
+            return score_items(TransformersGenerator(model, self.tokenizer, self.batch_size), self.dataset, self.scorer, self.n, self.params)
 
     def _eval(self, model, state):
         if self.history and self.history[-1][0] == state.global_step: return

@@ -58,11 +58,13 @@ def test_records_score_every_held_out_item(result):
     held = recs[recs.arm.isin(ARMS)]
     p = result["metrics"]["params"]
     assert (held.groupby(["arm", "step"])["item"].nunique() == p["N_TEST"]).all()
-    assert set(held["pass"].unique()) <= {0.0, 1.0} and held["process"].between(0, 1).all()
+    n = p["EVAL_SAMPLES"]  # a record is the mean over n sampled completions: pass is a multiple of 1/n
+    assert n > 1 and ((held["pass"] * n - (held["pass"] * n).round()).abs() < 1e-9).all() and held["pass"].between(0, 1).all()
+    assert held["process"].between(0, 1).all()
     assert ((held["gap"] - (held["process"] - held["pass"])).abs() < 1e-6).all()
     start = held[held.step == 0].groupby("arm")["pass"].mean()
-    # one shared start policy, with headroom: chosen by its sampled pass rate on train prompts (≈ 0.45), it passes
-    # more when greedy, but not everything
+    # one shared start policy, and seeded evaluation on common random numbers: every arm's start records are the same;
+    # with headroom: chosen by its sampled pass rate on train prompts (≈ 0.45), it passes some held-out items, not all
     assert start.nunique() == 1 and 0 < start.iloc[0] < 1
 
 

@@ -31,7 +31,7 @@ __all__ = ['OPS', 'AXES', 'PAIR_KINDS', 'RM_HELD_OUT_ITEMS', 'VARIANTS_KNOWN', '
            'plan_text', 'think_text', 'completion_for', 'program_problem', 'make_programs', 'MemoCodeTestReward',
            'degrade', 'rm_input', 'od_pairs', 'hack_pairs', 'read_pairs', 'fresh_reward_model', 'rm_report',
            'process_rm', 'think_rm_input', 'process_reward', 'count_checks', 'ProgramScorer', 'arm_reward',
-           'start_policy', 'task_data', 'run_variant']
+           'start_policy', 'task_data', 'run_variant', 'per_item_means']
 
 # %% ../../nbs/papers/posterior_grpo.ipynb #0e90b426
 OPS = ("add", "subtract", "multiply")
@@ -302,6 +302,13 @@ def run_variant(variant: str, seed: int, params: dict, out: str) -> dict:
     r = grpo_run(policy, arm_reward(variant, FormatReward(), outcome, proc), train_ds, test_ds, ProgramScorer(outcome, proc),
                  Path(out)/"trainer"/f"{variant}-{seed}", seed, rounds=P["ROUNDS"], prompts_per_round=P["PROMPTS_PER_ROUND"],
                  num_generations=P["NUM_GENERATIONS"], updates_per_round=P["UPDATES_PER_ROUND"], eval_every=P["EVAL_EVERY"],
+                 eval_samples=P["EVAL_SAMPLES"], eval_temperature=P["EVAL_TEMPERATURE"],
                  max_completion_length=P["MAX_COMPLETION_LENGTH"], threads=P["THREADS"], bf16=P["BF16"], use_vllm=P["USE_VLLM"],
                  learning_rate=P["LEARNING_RATE"], temperature=P["TEMPERATURE"], beta=0.0)
-    return r | {"sandbox_runs": len(outcome.memo), "sandbox_reused": outcome.hits, "process_failed": proc.failed}
+    return r | {"records": per_item_means(r["records"], P["EVAL_SAMPLES"]), "sandbox_runs": len(outcome.memo),
+                "sandbox_reused": outcome.hits, "process_failed": proc.failed}
+
+def per_item_means(records: list[dict], n: int) -> list[dict]:
+    "Held-out records under the scorer's own names: with n samples per item, each metric's mean over them (`pass` = sampled pass@1)."
+    if n == 1: return records
+    return [{k.removesuffix(f"_mean@{n}"): v for k, v in r.items() if not k.endswith(f"_pass@{n}")} for r in records]

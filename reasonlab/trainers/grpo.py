@@ -214,6 +214,7 @@ def grpo_run(policy: str, # model id or path to start from
              output_dir, seed: int, *,
              rounds: int, prompts_per_round: int, num_generations: int, updates_per_round: int = 1,
              eval_every: int = 5, # rounds between held-out evaluations
+             eval_samples: int = 1, eval_temperature: float = 0.0, # held-out completions per item; 0: greedy (else seeded by `seed`)
              max_completion_length: int = 96, threads: int | None = None, bf16: bool = False, use_vllm: bool = False,
              lora_r: int = 0, config_cls=None, **config) -> dict:
     "One GRPO run counted in rounds: per-item held-out records (step = round) and the log rows."
@@ -228,7 +229,9 @@ def grpo_run(policy: str, # model id or path to start from
     args = (config_cls or ReasonGRPOConfig)(**base_args(output_dir, seed=seed, **rounds_args(rounds, prompts_per_round, num_generations, updates_per_round),
         max_completion_length=max_completion_length, logging_steps=updates_per_round, torch_threads=threads, use_vllm=use_vllm,
         **({"vllm_mode": "colocate"} if use_vllm else {}), **({"bf16": True} if bf16 else {}), **config))
-    cb = AccuracyCallback(test_dataset, scorer, tok, every=eval_every * updates_per_round, params=SamplingParams(max_new_tokens=max_completion_length))
+    cb = AccuracyCallback(test_dataset, scorer, tok, every=eval_every * updates_per_round, n=eval_samples,
+                          params=SamplingParams(max_new_tokens=max_completion_length, temperature=eval_temperature,
+                                                seed=seed if eval_temperature > 0 else None))
     tr = make_grpo_trainer(model, reward_funcs, train_dataset, args, tokenizer=tok, callbacks=[cb],
                            lora=LoraSpec(r=lora_r, alpha=2 * lora_r) if lora_r else None)
     from transformers.trainer_callback import PrinterCallback
