@@ -16,8 +16,8 @@ from .config import check_params, load_params, output_dir, project_root, start_m
 from .claims import Claim, load_claims, judge_all, claims_markdown
 
 # %% auto #0
-__all__ = ['paper_slugs', 'paper_info', 'notebook_defaults', 'paper_params', 'code_fingerprint', 'fingerprint', 'Experiment',
-           'start', 'demo_run']
+__all__ = ['paper_slugs', 'paper_info', 'notebook_defaults', 'paper_params', 'code_fingerprint', 'fingerprint', 'Build',
+           'build_order', 'demo_build', 'Experiment', 'start', 'demo_run']
 
 # %% ../nbs/09_experiment.ipynb #4041f167
 def paper_slugs(root: Path | None = None) -> list[str]:
@@ -70,6 +70,51 @@ def fingerprint(params: dict, code: str) -> str:
     p = {k: v for k, v in params.items() if k != "OUTPUT_ROOT"}
     return hashlib.sha1(json.dumps([p, code], sort_keys=True, default=str).encode()).hexdigest()[:16]
 
+# %% ../nbs/09_experiment.ipynb #b7d1c0a2
+@dataclass(frozen=True)
+class Build:
+    "Work that several runs of a grid share (a start policy, a reward model): `fn()` is called once, after the builds named in `after`."
+    fn: Callable # no arguments; caches its own output (e.g. `recipes.cached_policy`), so a run that calls it again gets it at once
+    after: tuple = () # names of the builds that must be finished first
+
+def build_order(builds: dict[str, Build]) -> list[str]:
+    "The build names in an order that puts every build after those it needs; an unknown name or a cycle is an error naming it."
+    order, state = [], {}
+    def visit(b, path):
+        if state.get(b) == "done": return
+        if state.get(b) == "visiting": raise ValueError(f"builds: {' → '.join([*path, b])} is a cycle")
+        state[b] = "visiting"
+        for a in builds[b].after:
+            if a not in builds: raise ValueError(f"builds: {b!r} comes after {a!r}, which is not a build (builds: {sorted(builds)})")
+            visit(a, [*path, b])
+        state[b] = "done"; order.append(b)
+    for b in builds: visit(b, [])
+    return order
+
+def _closure(builds: dict[str, Build], names) -> set:
+    "`names` and every build they come after, transitively."
+    out, stack = set(), list(names)
+    while stack:
+        b = stack.pop()
+        if b not in builds: raise ValueError(f"a run needs build {b!r}, which is not a build (builds: {sorted(builds)})")
+        if b not in out: out.add(b); stack += list(builds[b].after)
+    return out
+
+def demo_build(path: str, # the file this build writes (its output)
+               wait_for: str = "", # a file to wait for first (tests of the schedule: a run must start while this build runs)
+               timeout: float = 60.0) -> str:
+    "A stand-in build for examples and tests: writes `path` (once `wait_for` exists) and returns it."
+    t0 = time.time()
+    while wait_for and not Path(wait_for).exists():
+        if time.time() - t0 > timeout: raise TimeoutError(f"demo_build: {wait_for} did not appear in {timeout} s")
+        time.sleep(0.05)
+    Path(path).write_text("built"); return path
+
+def _timed_build(fn) -> dict:
+    "fn() and its wall time (in a worker process: its value is pickled back)."
+    t0 = time.time(); v = fn()
+    return {"value": v, "seconds": time.time() - t0}
+
 # %% ../nbs/09_experiment.ipynb #cc633be7
 @dataclass
 class Experiment:
@@ -83,6 +128,8 @@ class Experiment:
     seconds: dict = field(default_factory=dict) # run name → seconds spent (this session or when it was made)
     _records: list = field(default_factory=list)
     code: dict = field(default_factory=dict) # the commit the run started from (`config.code_version`), recorded in metrics.json
+    built: dict = field(default_factory=dict) # build name → what its function returned (this session)
+    build_seconds: dict = field(default_factory=dict) # build name → seconds it took (this session; a cached build takes almost none)
 
     def run_dir(self, name: str) -> Path: return self.out/"runs"/name
 
@@ -118,9 +165,12 @@ class Experiment:
 
     def run_grid(self, runs: list[tuple], # (variant, seed) pairs (or any tuple naming a run)
                  fn: Callable[..., dict], # fn(*run) → {"records": [...], "history": [...], ...}; records get arm/seed added
-                 workers: int = 1, # processes running runs side by side (fn must then be importable: a module function or a partial of one)
-                 desc: str | None = None) -> dict[tuple, dict]:
-        "Run every `(variant, seed)` not already finished, saving each as it ends; one progress bar with ETA."
+                 workers: int = 1, # processes running runs and builds side by side (fn and each build must then be importable: a module function or a partial of one)
+                 desc: str | None = None,
+                 builds: dict[str, Build] | None = None, # work runs share (start policies, reward models) by name, each done once before the first run that needs it
+                 needs: Callable[[tuple], list[str]] | None = None, # the builds one run needs (default: all of them)
+                ) -> dict[tuple, dict]:
+        "Run every `(variant, seed)` not already finished, each once the builds it needs are done, saving each as it ends; one progress bar with ETA."
         if world_size() > 1: workers = 1  # under `accelerate launch` every rank runs the grid in the same order, each run data-parallel
         results, todo = {}, []
         for run in runs:
@@ -128,26 +178,49 @@ class Experiment:
             r = self.load_run(name)
             if r is not None: results[run] = r; self.seconds[name] = r.get("seconds", 0.0)
             else: todo.append((run, name))
+        builds = dict(builds or {})
+        order = build_order(builds)
+        wants = {name: _closure(builds, needs(run) if needs else list(builds)) for run, name in todo}
+        pending = [b for b in order if any(b in w for w in wants.values())]  # a finished grid builds nothing
         bar = tqdm(total=len(runs), initial=len(runs) - len(todo), desc=desc or f"{self.slug} runs", unit="run")
         t_start, done = time.time(), 0
         def tick(name=None):
             eta = (time.time() - t_start) / done * (len(todo) - done) / 1 if done else None
             self._progress(len(runs) - len(todo) + done, len(runs), name, eta)
-        if workers <= 1 or len(todo) <= 1:
+        def built(b, out):
+            self.built[b] = out["value"]; self.build_seconds[b] = out["seconds"]
+        if workers <= 1 or len(todo) + len(pending) <= 1:
             for run, name in todo:
+                for b in [b for b in pending if b in wants[name] and b not in self.built]:
+                    bar.set_postfix_str(f"building {b}"); tick(f"building {b}"); built(b, _timed_build(builds[b].fn))
                 bar.set_postfix_str(name); tick(name)
                 t0 = time.time(); r = fn(*run); r.setdefault("seconds", time.time() - t0)
                 results[run] = self._finish_run(run, name, r); done += 1; bar.update(1)
         else:
             import multiprocessing as mp
-            from concurrent.futures import ProcessPoolExecutor, as_completed
+            from concurrent.futures import ProcessPoolExecutor, wait, FIRST_COMPLETED
+            queue, inflight = list(todo), {}
             with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
-                futs = {pool.submit(_timed, fn, run): (run, name) for run, name in todo}
-                bar.set_postfix_str(f"{min(workers, len(todo))} at a time"); tick(", ".join(n for _, n in todo[:workers]))
-                for f in as_completed(futs):
-                    run, name = futs[f]
-                    results[run] = self._finish_run(run, name, f.result()); done += 1
-                    bar.update(1); tick(name)
+                try:
+                    while pending or queue or inflight:
+                        while len(inflight) < workers:  # builds first (runs wait on them), then runs in the grid's order
+                            b = next((b for b in pending if set(builds[b].after) <= set(self.built)), None)
+                            if b is not None:
+                                pending.remove(b); inflight[pool.submit(_timed_build, builds[b].fn)] = ("build", b); continue
+                            item = next((x for x in queue if wants[x[1]] <= set(self.built)), None)
+                            if item is None: break
+                            queue.remove(item); inflight[pool.submit(_timed, fn, item[0])] = ("run", item)
+                        names = [f"building {w}" if k == "build" else w[1] for k, w in inflight.values()]
+                        bar.set_postfix_str(", ".join(names)); tick(", ".join(names))
+                        finished, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                        for f in finished:
+                            kind, what = inflight.pop(f)
+                            if kind == "build": built(what, f.result())
+                            else:
+                                run, name = what
+                                results[run] = self._finish_run(run, name, f.result()); done += 1; bar.update(1)
+                except BaseException:
+                    pool.shutdown(wait=False, cancel_futures=True); raise
         bar.close()
         self._progress(len(runs), len(runs), None, 0.0)
         return {run: results[run] for run in runs}
@@ -170,7 +243,7 @@ class Experiment:
         judged = judge_all(self.claims, recs) if len(recs) else []
         if is_main_process(): recs.to_csv(self.out/"records.csv", index=False)
         write_metrics(self.out, {"paper": self.slug, "params": self.params, "claims": judged, "summary": summary or {},
-                                 "figures": list(figures), "run_seconds": self.seconds, "wall_seconds": time.time() - self.started, "processes": world_size(),
+                                 "figures": list(figures), "run_seconds": self.seconds, "build_seconds": self.build_seconds, "wall_seconds": time.time() - self.started, "processes": world_size(),
                                  **({"code": self.code} if self.code else {}),
                                  "key": self.key})
         return judged
@@ -196,8 +269,11 @@ def start(slug: str, # the paper's slug (papers/<slug>/)
                       code=code_version())  # the code the runs start from, not whatever is checked out when they end
 
 # %% ../nbs/09_experiment.ipynb #9449bfdd
-def demo_run(variant: str, seed: int, gain: float = 0.3, items: int = 60) -> dict:
+def demo_run(variant: str, seed: int, gain: float = 0.3, items: int = 60,
+             marker: str = "", # a file this run creates when it starts (tests of the grid's schedule)
+            ) -> dict:
     "A stand-in run for examples and tests: a fake policy's per-item scores; variant 'b' is `gain` better than 'a'."
     import random
+    if marker: Path(marker).touch()
     rng = random.Random(f"{variant}-{seed}")
     return {"records": [{"item": i, "score": float(rng.random() < 0.4 + (gain if variant == "b" else 0.0))} for i in range(items)]}

@@ -23,8 +23,8 @@ from .eval import evaluate_accuracy
 
 # %% auto #0
 __all__ = ['WARMSTART_VERSION', 'FLUENT_WARMSTART', 'SFT_POLICY_VERSION', 'device_flags', 'training_logs', 'base_args',
-           'LoraSpec', 'sft_dataset', 'run_sft', 'run_dpo', 'WarmStartSpec', 'warm_start_data', 'cached_policy',
-           'warm_start', 'sft_policy']
+           'LoraSpec', 'sft_dataset', 'BucketedSFTTrainer', 'run_sft', 'run_dpo', 'WarmStartSpec', 'warm_start_data',
+           'cached_policy', 'warm_start', 'sft_policy']
 
 # %% ../nbs/04_recipes.ipynb #f3ca2be0
 def device_flags() -> dict:
@@ -63,16 +63,41 @@ def sft_dataset(ds: Dataset) -> Dataset:
     return ds.map(lambda r: {"completion": f"{r['reasoning']}\n#### {r['answer']}"},
                   remove_columns=[c for c in ds.column_names if c not in ("prompt",)])
 
+class BucketedSFTTrainer(SFTTrainer):
+    """TRL's SFTTrainer that computes each training batch as `length_buckets` micro-batches of rows of similar length,
+    each cut to its own longest row: the same loss and gradient (every part is normalised by the whole batch's token
+    count), less padding. The batches themselves (which rows, in which order) are TRL's."""
+    def __init__(self, *args, length_buckets: int = 1, **kwargs):
+        if length_buckets < 1: raise ValueError(f"length_buckets must be ≥ 1, got {length_buckets!r}")
+        self.length_buckets = length_buckets
+        super().__init__(*args, **kwargs)
+
+    def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+        k = min(self.length_buckets, len(inputs["input_ids"]))
+        if k <= 1 or return_outputs or not model.training or "attention_mask" not in inputs or "labels" not in inputs:
+            return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
+        if num_items_in_batch is None: num_items_in_batch = (inputs["labels"][:, 1:] != -100).sum()  # what TRL divides by
+        lengths = inputs["attention_mask"].sum(1)  # rows are right-padded (TRL's collator)
+        B, loss = len(lengths), 0.0
+        for idx in lengths.argsort(stable=True).tensor_split(k):
+            L = int(lengths[idx].max())
+            part = {key: (v[idx][:, :L] if v.dim() > 1 else v[idx]) if isinstance(v, torch.Tensor) and v.shape[:1] == (B,) else v
+                    for key, v in inputs.items()}
+            loss = loss + super().compute_loss(model, part, num_items_in_batch=num_items_in_batch)
+        return loss
+
 def run_sft(model, # a model object or a name/path
             tokenizer,
             train: Dataset, # prompt-completion (or text) rows
-            output_dir, lora: LoraSpec | None = None, callbacks=None, **args) -> SFTTrainer:
+            output_dir, lora: LoraSpec | None = None, callbacks=None,
+            length_buckets: int = 1, # >1: each batch as that many micro-batches of similar length (same gradient, less padding)
+            **args) -> SFTTrainer:
     "Train with TRL's SFTTrainer; `args` are SFTConfig fields."
     check_dataset(train, {"prompt": str}, "SFT train set") if "prompt" in train.column_names else \
         check_dataset(train, {"text": str}, "SFT train set")
     cfg = SFTConfig(**base_args(output_dir, **args))
-    tr = SFTTrainer(model=model, args=cfg, train_dataset=train, processing_class=tokenizer,
-                    peft_config=lora.peft_config() if lora else None, callbacks=callbacks)
+    tr = BucketedSFTTrainer(model=model, args=cfg, train_dataset=train, processing_class=tokenizer,
+                            peft_config=lora.peft_config() if lora else None, callbacks=callbacks, length_buckets=length_buckets)
     tr.remove_callback(PrinterCallback)  # logs stay in log_history, not printed per step
     tr.train()
     return tr
@@ -168,7 +193,7 @@ def warm_start(spec: WarmStartSpec = WarmStartSpec(), force: bool = False, root:
     return cached_policy("warmstart", spec.key(), build, root, force)
 
 # %% ../nbs/04_recipes.ipynb #a81cacb2
-SFT_POLICY_VERSION = 1 # bump when sft_policy's code changes
+SFT_POLICY_VERSION = 2 # bump when sft_policy's code changes (2: length-bucketed micro-batches)
 
 def sft_policy(name: str, # cache folder prefix, e.g. "factuality-start"
                train: Dataset, # prompt-completion rows
@@ -176,11 +201,12 @@ def sft_policy(name: str, # cache folder prefix, e.g. "factuality-start"
                max_steps: int = 300, batch_size: int = 32, lr: float = 3e-3, schedule: str = "cosine",
                seed: int = 0, threads: int = 1, # threads: speed only, not part of the cache key
                extra_texts: tuple = (), # more text for the tokenizer only
+               length_buckets: int = 4, # micro-batches of similar length per batch (`run_sft`): the same gradient, less padding
                root: Path | None = None) -> Path:
     "Folder of a tiny policy trained on `train` from scratch (tokenizer + Qwen2 + SFT), built once per rows and settings."
     import hashlib
     check_dataset(train, {"prompt": str, "completion": str}, f"{name} SFT rows")
-    h = hashlib.sha1(json.dumps([asdict(model), max_steps, batch_size, lr, schedule, seed, list(extra_texts), SFT_POLICY_VERSION]).encode())
+    h = hashlib.sha1(json.dumps([asdict(model), max_steps, batch_size, lr, schedule, seed, list(extra_texts), length_buckets, SFT_POLICY_VERSION]).encode())
     for p, c in zip(train["prompt"], train["completion"]): h.update(f"{p}\x00{c}\x01".encode())
     def build(folder: Path) -> dict:
         setup_run(seed, threads)
@@ -188,9 +214,9 @@ def sft_policy(name: str, # cache folder prefix, e.g. "factuality-start"
         m = build_tiny_model(model, tok, seed=seed); t0 = time.time()
         tr = run_sft(m, tok, train.select_columns(["prompt", "completion"]), folder/"trainer", max_steps=max_steps,
                      per_device_train_batch_size=batch_size, learning_rate=lr, lr_scheduler_type=schedule, warmup_steps=min(10, max_steps // 10),
-                     seed=seed, logging_steps=max(1, max_steps // 10), disable_tqdm=False)
+                     seed=seed, logging_steps=max(1, max_steps // 10), disable_tqdm=False, length_buckets=length_buckets)
         save_model(m, tok, folder); shutil.rmtree(folder/"trainer", ignore_errors=True)
         losses = [h["loss"] for h in tr.state.log_history if "loss" in h]
-        return {"name": name, "rows": len(train), "model": asdict(model), "max_steps": max_steps, "seed": seed,
+        return {"name": name, "rows": len(train), "model": asdict(model), "max_steps": max_steps, "seed": seed, "length_buckets": length_buckets,
                 "train_seconds": time.time() - t0, "first_loss": losses[0] if losses else None, "last_loss": losses[-1] if losses else None}
     return cached_policy(name, h.hexdigest()[:12], build, root)

@@ -12,6 +12,7 @@ Docs: https://reasonlab.github.io/reasonlab/papers/cooper.html.md"""
 # %% ../../nbs/papers/cooper.ipynb #6a8c7aae
 from __future__ import annotations
 import math, random, re, time
+from functools import partial
 from pathlib import Path
 import torch
 from datasets import Dataset
@@ -26,14 +27,15 @@ from ..models import load_model
 from ..config import setup_run
 from ..dryrun import register_dataset_shape
 from ..trainers.grpo import grpo_run
+from ..experiment import Build
 
 # %% auto #0
 __all__ = ['RM_TEMPLATE', 'CORRUPT_INSTRUCTION', 'INSTRUCTION', 'VARIANTS_KNOWN', 'head_tail', 'verify_rm_text',
            'arithmetic_consistent', 'rule_correct', 'hybrid_label', 'is_bare', 'start_rows', 'format_stats',
            'annotate_samples', 'shortcut_rows', 'rm_dataset', 'rm_start', 'sample_completions', 'train_static_rm',
            'corrupter_prompt', 'rewrite_text', 'answer_rewrite', 'corrupt', 'pair_loss', 'first_positives', 'safe_text',
-           'CooperReward', 'CooperScorer', 'final_reference', 'task_data', 'rm_prompts', 'start_policy', 'prepare',
-           'make_corrupter', 'run_variant']
+           'CooperReward', 'CooperScorer', 'final_reference', 'task_data', 'rm_prompts', 'start_policy', 'static_rm',
+           'builds', 'needs', 'make_corrupter', 'run_variant']
 
 # %% ../../nbs/papers/cooper.ipynb #4a62f9c5
 RM_TEMPLATE = "<question>{question}</question>\n<reference_answer>{reference}</reference_answer>\n<completion>{completion}</completion>"
@@ -452,19 +454,19 @@ def start_policy(P: dict, seed: int) -> str:
     return str(sft_policy("cooper-start", start_rows(seed, P["BARE_SHARE"]), spec.model, max_steps=spec.max_steps,
                           batch_size=spec.batch_size, lr=spec.lr, schedule=spec.schedule, seed=seed, threads=P["THREADS"]))
 
-def prepare(P: dict, seeds: list[int], workers: int = 1) -> Path:
-    "Every seed's start policy and the static reward model (from seed 0's), built before the runs share them, `workers` at a time; the static reward model's folder."
-    if workers <= 1 or P["MODEL"] != "warmstart":
-        for s in seeds: start_policy(P, s)
-        return train_static_rm(P, start_policy(P, 0))
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
-    # each build runs with P["THREADS"] threads whatever `workers` is, so a policy's weights do not depend on it
-    with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
-        starts = {s: pool.submit(start_policy, P, s) for s in dict.fromkeys([0, *seeds])}
-        rm = pool.submit(train_static_rm, P, starts[0].result())  # queued once seed 0's policy exists
-        for f in [*starts.values(), rm]: f.result()
-    return Path(rm.result())
+def static_rm(P: dict) -> Path:
+    "The static reward model's folder: trained once (cached) on samples of seed 0's start policy."
+    return train_static_rm(P, start_policy(P, 0))
+
+def builds(P: dict, seeds: list[int]) -> dict[str, Build]:
+    "What the runs share (`Experiment.run_grid`'s builds): every seed's start policy, and the static reward model after seed 0's."
+    # each build runs with P["THREADS"] torch threads however many run beside it, so a policy's weights do not depend on the schedule
+    return {**{f"start-{s}": Build(partial(start_policy, P, s)) for s in dict.fromkeys([0, *seeds])},
+            "rm": Build(partial(static_rm, P), after=("start-0",))}
+
+def needs(run: tuple) -> list[str]:
+    "A run needs its seed's start policy and the static reward model (every arm's held-out items are scored by it)."
+    return [f"start-{run[1]}", "rm"]
 
 def make_corrupter(P: dict, seed: int) -> Generator:
     "The corrupter: the answer-rewriting rule, or an instruct LM (`CORRUPTER_MODEL`) behind the generation interface."
@@ -480,8 +482,7 @@ def run_variant(variant: str, seed: int, params: dict, out: str) -> dict:
     P = params
     if variant not in VARIANTS_KNOWN: raise ValueError(f"unknown variant {variant!r}; known: {list(VARIANTS_KNOWN)}")
     train_ds, test_ds = task_data(P)
-    rm_dir = train_static_rm(P, start_policy(P, 0))
-    rm, tok = load_reward_model(str(rm_dir))
+    rm, tok = load_reward_model(str(static_rm(P)))
     from accelerate import PartialState
     rm.to(PartialState().device).eval()
     reward = CooperReward(rm, tok, mode=variant, corrupter=make_corrupter(P, seed) if variant == "cooper" else None,

@@ -7,10 +7,12 @@ Docs: https://reasonlab.github.io/reasonlab/papers/factuality.html.md"""
 # %% ../../nbs/papers/factuality.ipynb #be8d430e
 from __future__ import annotations
 import hashlib, json, math, random, re
+from functools import partial
 from dataclasses import dataclass
 from pathlib import Path
 from datasets import Dataset
 from ..config import project_root
+from ..experiment import Build
 from ..text import completion_text
 from ..generation import Generator, CallableGenerator, SamplingParams
 
@@ -23,7 +25,7 @@ __all__ = ['FIRST', 'LAST', 'PLACES', 'JOBS', 'EMPLOYERS', 'ATTRIBUTES', 'FIELDS
            'FactualityScorer', 'on_topic_share', 'topical_judge', 'parse_score', 'RelevanceJudge', 'PrecisionReward',
            'DetailReward', 'RelevanceReward', 'factuality_reward', 'reward_table', 'sft_answer', 'sft_rows',
            'start_policy', 'FactualityItemScorer', 'task_data', 'with_references', 'AsChat', 'make_judge',
-           'make_scorer', 'prepare', 'run_variant']
+           'make_scorer', 'the_kb', 'seed_start_policy', 'builds', 'needs', 'prepare', 'run_variant']
 
 # %% ../../nbs/papers/factuality.ipynb #7a0251ac
 FIRST = ["Ada", "Bo", "Cora", "Dax", "Edda", "Finn", "Gil", "Hana", "Ivo", "Juna", "Kai", "Lina", "Milo", "Nora", "Otto",
@@ -390,13 +392,13 @@ def sft_rows(kb: KnowledgeBase, per_entity: int = 4, seed: int = 0) -> Dataset:
     rng.shuffle(rows)
     return Dataset.from_list(rows)
 
-def start_policy(params: dict, kb: KnowledgeBase) -> str:
-    "The start policy: the tiny SFT policy trained here (cached), or MODEL as is."
+def start_policy(params: dict, kb: KnowledgeBase, seed: int = 0) -> str:
+    "Seed's start policy: the tiny SFT policy trained here (cached; the same rows for every seed, its own initialisation and batches), or MODEL as is."
     if params["MODEL"] != "tiny": return params["MODEL"]
     from reasonlab.recipes import sft_policy
     from reasonlab.models import TinyModelSpec
     return str(sft_policy("factuality-start", sft_rows(kb), TinyModelSpec(), max_steps=params["SFT_STEPS"], batch_size=32,
-                          lr=3e-3, seed=0, threads=params["THREADS"]))
+                          lr=3e-3, seed=seed, threads=params["THREADS"]))
 
 # %% ../../nbs/papers/factuality.ipynb #45ec6ec9
 from ..eval import ItemScorer
@@ -485,10 +487,27 @@ def make_scorer(params: dict, kb: KnowledgeBase | None, judge: RelevanceJudge) -
                                 JudgeClaimVerifier(judge.generator, max_new_tokens=params["JUDGE_MAX_NEW_TOKENS"]))
     raise ValueError(f"VERIFIER must be 'kb' or 'judge', got {params['VERIFIER']!r}")
 
-def prepare(params: dict) -> dict:
-    "KB, start policy and data with references: what every run of the grid shares."
-    kb = load_kb(project_root()/params["KB_PATH"]) if params["PROMPT_DATA"] == "kb" or params["VERIFIER"] == "kb" else None
-    policy = start_policy(params, kb)
+def the_kb(params: dict) -> KnowledgeBase | None:
+    "The knowledge base, when the prompts or the verifier read it."
+    return load_kb(project_root()/params["KB_PATH"]) if params["PROMPT_DATA"] == "kb" or params["VERIFIER"] == "kb" else None
+
+def seed_start_policy(P: dict, seed: int) -> str:
+    "Seed's start policy folder, the KB read here (a module function: a worker process runs it)."
+    return start_policy(P, the_kb(P), seed)
+
+def builds(P: dict, seeds: list[int]) -> dict[str, Build]:
+    "What the runs share (`Experiment.run_grid`'s builds): every seed's start policy."
+    # each build runs with P["THREADS"] torch threads however many run beside it, so a policy's weights do not depend on the schedule
+    return {f"start-{s}": Build(partial(seed_start_policy, P, s)) for s in seeds}
+
+def needs(run: tuple) -> list[str]:
+    "A run needs its seed's start policy."
+    return [f"start-{run[1]}"]
+
+def prepare(params: dict, seed: int = 0) -> dict:
+    "KB, seed's start policy, and the data with that policy's greedy answers as references: what a run starts from."
+    kb = the_kb(params)
+    policy = start_policy(params, kb, seed)
     train, test = task_data(params, kb)
     L = params["MAX_COMPLETION_LENGTH"]
     return {"kb": kb, "policy": policy, "train": with_references(train, policy, L), "test": with_references(test, policy, L)}
@@ -498,7 +517,7 @@ def run_variant(variant: str, seed: int, params: dict, out: str) -> dict:
     from reasonlab.trainers.grpo import grpo_run
     P = params
     if variant not in VARIANTS_KNOWN: raise ValueError(f"unknown variant {variant!r}; known: {list(VARIANTS_KNOWN)}")
-    d = prepare(P); judge = make_judge(P); scorer = make_scorer(P, d["kb"], judge)
+    d = prepare(P, seed); judge = make_judge(P); scorer = make_scorer(P, d["kb"], judge)
     reward = factuality_reward(variant, scorer, judge, P["LAMBDA"], P["MU"])
     r = grpo_run(d["policy"], reward, d["train"], d["test"], FactualityItemScorer(scorer, judge), Path(out)/"trainer"/f"{variant}-{seed}",
                  seed, rounds=P["ROUNDS"], prompts_per_round=P["PROMPTS_PER_ROUND"], num_generations=P["NUM_GENERATIONS"],

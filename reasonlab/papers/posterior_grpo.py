@@ -12,6 +12,7 @@ Docs: https://reasonlab.github.io/reasonlab/papers/posterior_grpo.html.md"""
 # %% ../../nbs/papers/posterior_grpo.ipynb #47fbc285
 from __future__ import annotations
 import json, math, random, re, time
+from functools import partial
 from pathlib import Path
 from datasets import Dataset
 from ..tasks import split_of, register_task, check_dataset, DatasetError
@@ -25,13 +26,14 @@ from ..models import TinyModelSpec, load_model
 from ..recipes import sft_policy
 from ..config import setup_run
 from ..trainers.grpo import grpo_run
+from ..experiment import Build
 
 # %% auto #0
 __all__ = ['OPS', 'AXES', 'PAIR_KINDS', 'RM_HELD_OUT_ITEMS', 'VARIANTS_KNOWN', 'step_text', 'closed_form', 'apply_steps',
            'plan_text', 'think_text', 'completion_for', 'program_problem', 'make_programs', 'MemoCodeTestReward',
            'degrade', 'rm_input', 'od_pairs', 'hack_pairs', 'read_pairs', 'fresh_reward_model', 'rm_report',
            'process_rm', 'think_rm_input', 'process_reward', 'count_checks', 'ProgramScorer', 'arm_reward',
-           'start_policy', 'task_data', 'run_variant', 'per_item_means']
+           'start_policy', 'the_rm', 'builds', 'needs', 'task_data', 'run_variant', 'per_item_means']
 
 # %% ../../nbs/papers/posterior_grpo.ipynb #0e90b426
 OPS = ("add", "subtract", "multiply")
@@ -274,13 +276,27 @@ def arm_reward(variant: str, fmt, outcome, process) -> ComposedReward:
                           [Term("format"), Term("outcome"), Term("process", weights[variant])], name=f"{variant}_reward")
 
 # %% ../../nbs/papers/posterior_grpo.ipynb #5d153c72
-def start_policy(params: dict) -> str:
-    "The tiny SFT start policy (cached), or MODEL as is."
+def start_policy(params: dict, seed: int = 0) -> str:
+    "Seed's tiny SFT start policy (cached; the same rows for every seed, its own initialisation and batches), or MODEL as is."
     P = params
     if P["MODEL"] != "tiny": return P["MODEL"]
     rows = make_programs(P["N_SFT"], "train", 2, (P["STEPS_MIN"], P["STEPS_MAX"]), P["KMAX"], P["CHECK_SHARE"])
     return str(sft_policy("pgrpo-start", rows.select_columns(["prompt", "completion"]), TinyModelSpec(), max_steps=P["SFT_STEPS"],
-                          batch_size=32, lr=3e-3, seed=0, threads=P["THREADS"]))
+                          batch_size=32, lr=3e-3, seed=seed, threads=P["THREADS"]))
+
+def the_rm(params: dict) -> Path:
+    "The process RM's folder (trained once, cached), on seed 0's start policy's tokenizer; every seed's runs read it."
+    return process_rm(params, start_policy(params, 0))
+
+def builds(P: dict, seeds: list[int]) -> dict[str, Build]:
+    "What the runs share (`Experiment.run_grid`'s builds): every seed's start policy, and the process RM after seed 0's."
+    # each build runs with P["THREADS"] torch threads however many run beside it, so a policy's weights do not depend on the schedule
+    return {**{f"start-{s}": Build(partial(start_policy, P, s)) for s in dict.fromkeys([0, *seeds])},
+            "rm": Build(partial(the_rm, P), after=("start-0",))}
+
+def needs(run: tuple) -> list[str]:
+    "A run needs its seed's start policy and the process RM."
+    return [f"start-{run[1]}", "rm"]
 
 def task_data(params: dict) -> tuple[Dataset, Dataset]:
     "(train prompts, held-out items): prompt (INSTRUCTION + problem), problem (what the RM reads), tests."
@@ -295,8 +311,8 @@ def run_variant(variant: str, seed: int, params: dict, out: str) -> dict:
     P = params
     if variant not in VARIANTS_KNOWN: raise ValueError(f"unknown variant {variant!r}; known: {list(VARIANTS_KNOWN)}")
     setup_run(seed, P["THREADS"])
-    policy = start_policy(P); train_ds, test_ds = task_data(P)
-    rm, rm_tok = load_reward_model(str(process_rm(P, policy)))
+    policy = start_policy(P, seed); train_ds, test_ds = task_data(P)
+    rm, rm_tok = load_reward_model(str(the_rm(P)))
     outcome = MemoCodeTestReward(workers=P["SANDBOX_WORKERS"])
     proc = process_reward(rm, rm_tok)
     r = grpo_run(policy, arm_reward(variant, FormatReward(), outcome, proc), train_ds, test_ds, ProgramScorer(outcome, proc),
