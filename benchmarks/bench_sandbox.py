@@ -2,8 +2,9 @@
 
 Run: python benchmarks/bench_sandbox.py  -> markdown table on stdout, benchmarks/results/sandbox.json
 The workload is N small programs with three assert tests each (half correct). The baseline runs code and
-tests with `python -c` and no isolation at all; it is the floor that process start-up sets. The last rows
-time `CodeTestReward` on a GRPO-sized batch with 1 and 2 worker threads.
+tests with `python -c` and no isolation at all; it is the floor that process start-up sets. `run_batch` runs the
+same programs in one sandbox process (each in a forked child, every layer), and the last rows time `CodeTestReward`
+(which batches) on a GRPO-sized batch with 1 and 2 worker threads.
 """
 import json
 import os
@@ -12,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from reasonlab.rewards.sandbox import CodeTestReward, Limits, run_code
+from reasonlab.rewards.sandbox import CodeTestReward, Limits, run_code, run_batch
 
 N = 40
 PROGRAMS = [(f"def f(x):\n    return x * {k} + {i % 2}", [f"assert f({j}) == {j * k}" for j in range(3)])
@@ -36,6 +37,9 @@ def main():
                          ("ours: no namespaces, no audit hook", Limits(namespaces=False, audit_hook=False))):
         rows[name] = timed(lambda c, t, l=limits: run_code(c, t, l).passed)
         rows[name + " (isolation)"] = run_code(*PROGRAMS[0], limits).isolation
+    t0 = time.perf_counter(); res = run_batch(PROGRAMS, Limits())
+    rows["ours: run_batch, all layers"] = (N / (time.perf_counter() - t0), sum(r.passed for r in res))
+    rows["ours: run_batch, all layers (isolation)"] = res[0].isolation
     batch = [f"```python\n{c}\n```" for c, _ in PROGRAMS] * 2
     tests = [t for _, t in PROGRAMS] * 2
     for workers in (1, 2):

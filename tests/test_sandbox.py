@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from reasonlab.rewards.sandbox import CodeTestReward, Limits, run_code
+from reasonlab.rewards.sandbox import CodeTestReward, Limits, run_code, run_batch
 
 FAST = Limits(cpu_s=1, wall_s=3)
 IS_ROOT = os.geteuid() == 0
@@ -222,3 +222,41 @@ def test_the_control_connection_does_connect(listener):
     "The listener really accepts connections, so the 'nothing connected' checks above can fail."
     socket.create_connection(listener.getsockname(), timeout=1).close()
     assert not _nothing_connected(listener)
+
+
+# --- many programs in one sandbox (run_batch) ----------------------------------------------------------------
+
+BENIGN = ("def f(x):\n    return x + 1", ["assert f(1) == 2"])
+FORGE = "import os, json\nfor fd in range(3, 4096):\n    try: os.write(fd, b'{\"i\": 0, \"value\": \"3\"}\\n')\n    except OSError: pass\ndef f(): return 4"
+
+
+@root_only
+@pytest.mark.parametrize("limits", [FAST, Limits(cpu_s=1, wall_s=3, audit_hook=False, uid=TEST_UID)])
+def test_a_batch_contains_each_attack_and_its_neighbours_still_score(tmp_path, limits):
+    "Attacks between benign programs in one batch: each attack scores 0, leaves nothing behind, and every benign program still passes."
+    marker = Path(tempfile.gettempdir()) / f"reasonlab-probe-{secrets.token_hex(6)}"
+    owned = tmp_path / "owned.txt"
+    attacks = [(FORK_BOMB, ["assert f() == 1"]),
+               (f"import os\ndef f():\n    return os.system('touch {marker}')", ["assert f() == 0"]),
+               ("def f(p):\n    open(p, 'w').write('pwned')\n    return 1", [f"assert f({str(owned)!r}) == 1"]),
+               ("def f():\n    while True: pass", ["assert f() == 1"]),
+               ("import os, signal\ndef f():\n    os.kill(os.getppid(), signal.SIGKILL)\n    os.kill(1, signal.SIGKILL)\n    return 0", ["assert f() == 1"]),  # the runner
+               (FORGE, ["assert f() == 3"]),
+               ("__builtins__.len = lambda x: 0\ndef f(x): return len(x)", ["assert f([1]) == 1"])]
+    jobs = [BENIGN] + [j for a in attacks for j in (a, BENIGN)]
+    got = run_batch(jobs, limits)
+    assert [r.passed for r in got] == [True] + [False, True] * len(attacks), [(r.status, r.test_errors) for r in got]
+    assert not marker.exists() and not owned.exists()
+    assert {r.isolation for r in got[0::2]} == {run_code(*BENIGN, limits).isolation}  # every benign one ran under the same layers
+
+
+@root_only
+def test_a_batch_gives_what_single_runs_give():
+    "Statuses and counts of a mixed batch equal those of one sandbox process per program."
+    jobs = [(f"def f(x):\n    return x * {k}", [f"assert f(2) == {2 * k}", "assert f(0) == 1"]) for k in range(12)]
+    jobs += [("x = bytearray(8 << 30)", ["assert 1 == 1"]), ("import sys\nwhile True: sys.stdout.write('x' * 4096)", ["assert 1 == 1"]),
+             ("def f(:", ["assert f() == 1"]), ("import socket", ["assert 1 == 1"])]
+    batch, alone = run_batch(jobs, FAST), [run_code(c, t, FAST) for c, t in jobs]
+    key = lambda r: (r.passed, r.n_passed, r.n_tests, r.status, r.isolation)
+    assert [key(r) for r in batch] == [key(r) for r in alone]
+    assert [r.status for r in batch[-4:]] == ["memory", "output_limit", "error", "fail"]

@@ -104,20 +104,27 @@ register_task("programs")(make_programs)  # load_task_data("programs", ...) find
 from ..rewards.sandbox import extract_code
 
 class MemoCodeTestReward(CodeTestReward):
-    "CodeTestReward that runs each distinct (program, tests) once per process; `hits` counts the reused verdicts."
+    "CodeTestReward that runs each distinct (program, tests) once per process; `hits` counts the reused verdicts (from earlier batches or the same one)."
     __name__ = "code_test_reward"
     REMEMBERED = ("ok", "fail", "crash", "memory", "output_limit", "no_code", "bad_input")
 
     def __init__(self, *args, max_entries: int = 200_000, **kw):
         super().__init__(*args, **kw); self.memo, self.max_entries, self.hits = {}, max_entries, 0
 
-    def score(self, completion, tests) -> tuple[float, str]:
-        try: key = (extract_code(completion_text(completion)), json.dumps(tests, sort_keys=True))
-        except Exception: return super().score(completion, tests)
-        if key in self.memo: self.hits += 1; return self.memo[key]
-        r = super().score(completion, tests)
-        if r[1] in self.REMEMBERED and len(self.memo) < self.max_entries: self.memo[key] = r
-        return r
+    def score_batch(self, completions, tests) -> list[tuple[float, str]]:
+        out, first = [None] * len(completions), {}  # key → the completions (indices) that share it, the first one runs
+        for i, (c, t) in enumerate(zip(completions, tests)):
+            try: key = (extract_code(completion_text(c)), json.dumps(t, sort_keys=True))
+            except Exception: key = ("unkeyed", i)
+            if key in self.memo: self.hits += 1; out[i] = self.memo[key]
+            else: first.setdefault(key, []).append(i)
+        keys = list(first)
+        scored = super().score_batch([completions[first[k][0]] for k in keys], [tests[first[k][0]] for k in keys])
+        for k, r in zip(keys, scored):
+            for i in first[k]: out[i] = r
+            self.hits += len(first[k]) - 1
+            if r[1] in self.REMEMBERED and k[0] != "unkeyed" and len(self.memo) < self.max_entries: self.memo[k] = r
+        return out
 
 # %% ../../nbs/papers/posterior_grpo.ipynb #a0a6c709
 AXES = ("factual", "rigour", "coherence")

@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 # %% auto #0
-__all__ = ['STATUSES', 'Limits', 'SandboxResult', 'prepare_tests', 'kill_uid', 'run_code', 'extract_code', 'CodeTestReward']
+__all__ = ['STATUSES', 'Limits', 'SandboxResult', 'prepare_tests', 'kill_uid', 'run_code', 'run_batch', 'extract_code',
+           'CodeTestReward']
 
 # %% ../../nbs/15_sandbox.ipynb #2f3cab61
 from . import sandbox_runner
@@ -142,7 +143,9 @@ def _kill_group(proc: subprocess.Popen) -> None:
     except OSError: pass
 
 # %% ../../nbs/15_sandbox.ipynb #8f2c20a1
-def _collect(proc: subprocess.Popen, result_fd: int, limits: Limits, deadline: float, uid: int | None, unique_uid: bool) -> tuple[dict, str | None]:
+def _collect(proc: subprocess.Popen, result_fd: int, limits: Limits, deadline: float, uid: int | None, unique_uid: bool,
+             res_cap: int | None = None, # bytes of result lines read at most (default: one run's, 4096 + 64 × value_bytes)
+            ) -> tuple[dict, str | None]:
     "Read the three pipes under the limits: (buffers by name, why it was stopped or None)."
     sel = selectors.DefaultSelector()
     for f, name in ((proc.stdout.fileno(), "out"), (proc.stderr.fileno(), "err"), (result_fd, "res")):
@@ -150,7 +153,7 @@ def _collect(proc: subprocess.Popen, result_fd: int, limits: Limits, deadline: f
         sel.register(f, selectors.EVENT_READ, name)
     bufs = {"out": bytearray(), "err": bytearray(), "res": bytearray()}
     stopped, reaped = None, False
-    res_cap = 4096 + 64 * limits.value_bytes
+    res_cap = res_cap or 4096 + 64 * limits.value_bytes
     try:
         while sel.get_map() and stopped is None:
             left = deadline - time.monotonic()
@@ -201,25 +204,38 @@ def _judge(tests: list[dict], reports: list[dict], value_bytes: int = 10_000) ->
     return errors
 
 # %% ../../nbs/15_sandbox.ipynb #256370c4
-def run_code(code: str,                      # the model's program (untrusted)
-             tests: str | list[str],         # assert statements (trusted)
-             limits: Limits = Limits(),      # resource limits and isolation switches
-            ) -> SandboxResult:
-    "Run `code` then `tests` in a sandboxed subprocess; never raises."
-    try: prepared = prepare_tests(tests)
-    except Exception as e: return SandboxResult(False, 0, 0, "error", f"bad tests: {type(e).__name__}: {e}"[:500])
+def _result(prepared: list[dict], rc: int | None, stopped: str | None, res: bytes, stderr: str, limits: Limits) -> SandboxResult:
+    "Judge one program's run from its exit code, why it was stopped, its result lines and its stderr."
     n = len(prepared)
-    if not isinstance(code, str) or not code.strip(): return SandboxResult(False, 0, n, "error", "no code")
-    uid, unique_uid = _sandbox_uid(limits)
+    reports = []
+    for line in res.splitlines():
+        try: r = json.loads(line)
+        except ValueError: continue
+        if isinstance(r, dict): reports.append(r)
+    events = {r.get("event") for r in reports if "event" in r}
+    for r in reports:
+        if r.get("event") in ("setup_error", "syntax_error", "solution_error"): stderr += f"\n[sandbox] {r['event']}: {r.get('error', '')}"
+    if stopped: stderr += f"\n[sandbox] stopped: {stopped}"
+    status = _status(rc, stopped, events, stderr)
+    errors = _judge(prepared, reports, limits.value_bytes) if "start" in events else ["the sandbox did not start"] * n
+    n_passed = errors.count("")
+    if status == "ok" and n_passed < n: status = "fail"
+    isolation = next((r.get("isolation", "") for r in reports if r.get("event") == "start"), "")
+    return SandboxResult(status == "ok" and n > 0, n_passed, n, status, stderr[-2000:], isolation, errors)
+
+_LIMIT_KEYS = ("cpu_s", "memory_mb", "nproc", "nofile", "fsize_mb", "disk_mb", "value_bytes", "namespaces", "audit_hook")
+
+def _run_process(job: dict, # what the runner reads from stdin (besides result_fd, uid and the limits)
+                 limits: Limits, uid: int | None, unique_uid: bool,
+                 wall_s: float, # the whole process's wall clock
+                 res_cap: int | None = None) -> tuple[dict, str | None, int]:
+    "Start the sandbox runner on `job` in a fresh working directory and collect it: (buffers, why stopped, exit code). Nothing outlives the call."
     workdir = tempfile.mkdtemp(prefix="reasonlab-sandbox-")
     proc, rfd, wfd = None, None, None
     try:
         if uid is not None: os.chown(workdir, uid, uid)
         rfd, wfd = os.pipe()
-        job = {"code": code, "tests": [{"kind": t["kind"], "src": t["src"]} for t in prepared], "result_fd": wfd,
-               "uid": uid, **{k: getattr(limits, k) for k in ("cpu_s", "memory_mb", "nproc", "nofile", "fsize_mb",
-                                                             "disk_mb", "value_bytes", "namespaces", "audit_hook")},
-               "modules": list(limits.modules)}
+        job = {**job, "result_fd": wfd, "uid": uid, **{k: getattr(limits, k) for k in _LIMIT_KEYS}, "modules": list(limits.modules)}
         source = Path(sandbox_runner.__file__).read_text() + "\nmain()\n"
         proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", source], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, pass_fds=(wfd,), cwd=workdir, env=_ENV, start_new_session=True)
@@ -228,32 +244,14 @@ def run_code(code: str,                      # the model's program (untrusted)
             proc.stdin.write(json.dumps(job).encode())
             proc.stdin.close()
         except OSError: pass  # it died before reading the job: the status says how
-        deadline = time.monotonic() + limits.wall_s
-        bufs, stopped = _collect(proc, rfd, limits, deadline, uid, unique_uid)
+        deadline = time.monotonic() + wall_s
+        bufs, stopped = _collect(proc, rfd, limits, deadline, uid, unique_uid, res_cap)
         while stopped is None and not _exited(proc):  # pipes closed: let it exit on its own within the wall clock
             if time.monotonic() > deadline: stopped = "timeout"
             else: time.sleep(0.002)
         _kill_group(proc)
         if unique_uid: kill_uid(uid)
-        rc = proc.wait()
-        reports = []
-        for line in bytes(bufs["res"]).splitlines():
-            try: r = json.loads(line)
-            except ValueError: continue
-            if isinstance(r, dict): reports.append(r)
-        events = {r.get("event") for r in reports if "event" in r}
-        stderr = bytes(bufs["err"][-4000:]).decode("utf-8", "replace")
-        for r in reports:
-            if r.get("event") in ("setup_error", "syntax_error", "solution_error"): stderr += f"\n[sandbox] {r['event']}: {r.get('error', '')}"
-        if stopped: stderr += f"\n[sandbox] stopped: {stopped}"
-        status = _status(rc, stopped, events, stderr)
-        errors = _judge(prepared, reports, limits.value_bytes) if "start" in events else ["the sandbox did not start"] * n
-        n_passed = errors.count("")
-        if status == "ok" and n_passed < n: status = "fail"
-        isolation = next((r.get("isolation", "") for r in reports if r.get("event") == "start"), "")
-        return SandboxResult(status == "ok" and n > 0, n_passed, n, status, stderr[-2000:], isolation, errors)
-    except Exception as e:
-        return SandboxResult(False, 0, n, "error", f"sandbox failure: {type(e).__name__}: {e}"[:500])
+        return bufs, stopped, proc.wait()
     finally:
         if proc is not None:
             if proc.returncode is None:  # left early by an exception: nothing may outlive the call
@@ -269,6 +267,53 @@ def run_code(code: str,                      # the model's program (untrusted)
                 try: os.close(fd)
                 except OSError: pass
         shutil.rmtree(workdir, ignore_errors=True)
+
+def run_code(code: str,                      # the model's program (untrusted)
+             tests: str | list[str],         # assert statements (trusted)
+             limits: Limits = Limits(),      # resource limits and isolation switches
+            ) -> SandboxResult:
+    "Run `code` then `tests` in a sandboxed subprocess; never raises."
+    try: prepared = prepare_tests(tests)
+    except Exception as e: return SandboxResult(False, 0, 0, "error", f"bad tests: {type(e).__name__}: {e}"[:500])
+    n = len(prepared)
+    if not isinstance(code, str) or not code.strip(): return SandboxResult(False, 0, n, "error", "no code")
+    uid, unique_uid = _sandbox_uid(limits)
+    try:
+        bufs, stopped, rc = _run_process({"code": code, "tests": [{"kind": t["kind"], "src": t["src"]} for t in prepared]},
+                                         limits, uid, unique_uid, limits.wall_s)
+        return _result(prepared, rc, stopped, bytes(bufs["res"]), bytes(bufs["err"][-4000:]).decode("utf-8", "replace"), limits)
+    except Exception as e:
+        return SandboxResult(False, 0, n, "error", f"sandbox failure: {type(e).__name__}: {e}"[:500])
+
+
+# %% ../../nbs/15_sandbox.ipynb #7e6f5a4b
+def run_batch(jobs: list, # (code, tests) pairs: untrusted programs, trusted tests
+              limits: Limits = Limits(),
+             ) -> list[SandboxResult]:
+    "`run_code` for each (code, tests), the programs run one after another in forked children of one sandbox process; never raises."
+    results, todo = [None] * len(jobs), []
+    for i, (code, tests) in enumerate(jobs):
+        try: prepared = prepare_tests(tests)
+        except Exception as e: results[i] = SandboxResult(False, 0, 0, "error", f"bad tests: {type(e).__name__}: {e}"[:500]); continue
+        if not isinstance(code, str) or not code.strip(): results[i] = SandboxResult(False, 0, len(prepared), "error", "no code"); continue
+        todo.append((i, code, prepared))
+    uid, unique_uid = _sandbox_uid(limits)
+    if len(todo) > 1 and unique_uid:  # RLIMIT_NPROC counts per uid: a batch needs its own
+        try:
+            batch = {"jobs": [{"code": c, "tests": [{"kind": t["kind"], "src": t["src"]} for t in p]} for _, c, p in todo],
+                     "wall_s": limits.wall_s, "output_bytes": limits.output_bytes}
+            bufs, _, _ = _run_process(batch, limits, uid, unique_uid, wall_s=len(todo) * (limits.wall_s + 0.5) + 5,
+                                      res_cap=len(todo) * (2 * (4096 + 64 * limits.value_bytes) + 8 * 4000 + 1024))
+            for line in bytes(bufs["res"]).splitlines():
+                try: r = json.loads(line)
+                except ValueError: continue
+                if not isinstance(r, dict) or not isinstance(r.get("job"), int) or not 0 <= r["job"] < len(todo): continue
+                i, _, prepared = todo[r["job"]]
+                results[i] = _result(prepared, r.get("rc"), r.get("stopped"), str(r.get("res", "")).encode(), str(r.get("stderr", "")), limits)
+        except Exception: pass  # whatever has no result runs alone below
+    for i, code, _ in todo:
+        if results[i] is None: results[i] = run_code(code, jobs[i][1], limits)
+    return results
 
 # %% ../../nbs/15_sandbox.ipynb #bd4a341d
 _ANSWER = re.compile(r"<answer>(.*?)</answer>", re.S)
@@ -290,27 +335,38 @@ class CodeTestReward:
 
     def __init__(self, limits: Limits | None = None,  # sandbox limits (default `Limits()`)
                  partial: bool = False,               # reward the passed fraction instead of all-or-nothing
-                 workers: int = 2,                    # concurrent sandboxes
+                 workers: int = 2,                    # concurrent sandbox processes, each running its share of a batch (`run_batch`)
                  metric_prefix: str = "sandbox"):     # prefix of the logged status counts
         self.limits, self.partial, self.workers, self.metric_prefix = limits or Limits(), partial, workers, metric_prefix
 
+    def score_batch(self, completions: list, tests: list) -> list[tuple[float, str]]:
+        "Reward and status of each completion ('no_code'/'bad_input' when it could not run), the programs split over `workers` sandbox batches; never raises."
+        out, jobs = [(0.0, "bad_input")] * len(completions), []
+        for i, (c, t) in enumerate(zip(completions, tests)):
+            try:
+                code = extract_code(completion_text(c))
+                if code is None: out[i] = (0.0, "no_code")
+                elif t is not None: jobs.append((i, code, t))
+            except Exception: pass
+        k = max(1, min(self.workers, len(jobs)))
+        parts = [jobs[j::k] for j in range(k)]
+        try:
+            with ThreadPoolExecutor(k) as pool:
+                done = list(pool.map(lambda part: run_batch([(c, t) for _, c, t in part], self.limits), parts))
+            for part, results in zip(parts, done):
+                for (i, _, _), r in zip(part, results):
+                    out[i] = (0.0, "bad_input") if r.n_tests == 0 else ((r.n_passed / r.n_tests if self.partial else float(r.passed)), r.status)
+        except Exception: pass  # what did not come back scores 0 ('bad_input')
+        return out
+
     def score(self, completion: Any, tests: Any) -> tuple[float, str]:
         "Reward of one completion and its status ('no_code'/'bad_input' when it could not run); never raises."
-        try:
-            code = extract_code(completion_text(completion))
-            if code is None: return 0.0, "no_code"
-            if tests is None: return 0.0, "bad_input"
-            r = run_code(code, tests, self.limits)
-            if r.n_tests == 0: return 0.0, "bad_input"
-            return (r.n_passed / r.n_tests if self.partial else float(r.passed)), r.status
-        except Exception:
-            return 0.0, "bad_input"
+        return self.score_batch([completion], [tests])[0]
 
     def __call__(self, prompts, completions, tests=None, **kw) -> list[float]:
         tests = list(tests) if tests is not None else []
         tests += [None] * (len(completions) - len(tests))
-        with ThreadPoolExecutor(max(1, self.workers)) as pool:
-            scored = list(pool.map(self.score, completions, tests[:len(completions)]))
+        scored = self.score_batch(list(completions), tests[:len(completions)])
         log_metric = kw.get("log_metric")
         if callable(log_metric):
             counts = Counter(s for _, s in scored)

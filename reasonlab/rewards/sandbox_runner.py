@@ -9,7 +9,7 @@ __all__ = ['ALWAYS_LOADED', 'ON_DEMAND', 'ALLOWED_MODULES', 'DENY_EVENTS', 'DENY
            'CLONE_NEWNS', 'CLONE_NEWIPC', 'CLONE_NEWUSER', 'CLONE_NEWPID', 'CLONE_NEWNET', 'MS_RDONLY', 'MS_NOSUID',
            'MS_NODEV', 'MS_NOEXEC', 'MS_REC', 'MS_PRIVATE', 'PR_SET_PDEATHSIG', 'OTHER_WRITABLE', 'path_inside',
            'audit_denial', 'make_audit_hook', 'modules_to_load', 'isolate', 'set_limits', 'plain', 'run_solution',
-           'main']
+           'main', 'main_batch']
 
 # %% ../../nbs/14_sandbox_runner.ipynb #bb9d4d98
 import builtins, json, os, re, resource, signal, sys, traceback
@@ -201,6 +201,7 @@ def run_solution(cfg: dict, report) -> None:
 def main() -> None:
     "Entry point of the sandbox process: job from stdin, results to the pipe named in it."
     cfg = json.loads(sys.stdin.buffer.read())
+    if "jobs" in cfg: return main_batch(cfg)
     write, dumps, fd = os.write, json.dumps, cfg["result_fd"]
     def report(**fields): write(fd, (dumps(fields) + "\n").encode())
     try:
@@ -217,3 +218,100 @@ def main() -> None:
     report(event="start", isolation=",".join(layers), uid=os.getuid())
     run_solution(cfg, report)
     report(event="done")
+
+# %% ../../nbs/14_sandbox_runner.ipynb #8b7c6d5e
+def _wipe(root: str) -> None:
+    "Remove everything inside `root` (the working directory), whatever permissions a program left."
+    for d, dirs, files in os.walk(root, topdown=False):
+        for n in files + dirs:
+            p = os.path.join(d, n)
+            try:
+                if os.path.isdir(p) and not os.path.islink(p): os.chmod(p, 0o700); os.rmdir(p)
+                else: os.unlink(p)
+            except OSError: pass
+
+def _write_all(fd: int, data: bytes) -> None:
+    while data: data = data[os.write(fd, data):]
+
+def _child(cfg: dict, job: dict, jobs: list, out_w: int, err_w: int, res_w: int, close: tuple) -> None:
+    "In the forked child: its own stdio and result pipe, no other program in memory, the limits, the audit hook, then the run. Never returns."
+    code = 0
+    try:
+        jobs.clear()  # the other programs (and their tests) leave this process's memory
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0); os.dup2(out_w, 1); os.dup2(err_w, 2)
+        for fd in {null, out_w, err_w, *close} - {0, 1, 2}: os.close(fd)
+        write, dumps = os.write, json.dumps
+        def report(**fields): write(res_w, (dumps(fields) + "\n").encode())
+        set_limits(cfg)
+        if cfg["audit_hook"]: sys.addaudithook(make_audit_hook(os.path.realpath(os.getcwd())))
+        report(event="start", isolation=",".join([*cfg["layers"], "rlimits", *(["audit"] if cfg["audit_hook"] else [])]), uid=os.getuid())
+        run_solution({**cfg, "code": job["code"], "tests": job["tests"]}, report)
+        report(event="done")
+    except BaseException: code = 3
+    try: sys.stdout.flush(); sys.stderr.flush()
+    except BaseException: pass
+    os._exit(code)
+
+def _watch(pid: int, fds: dict, cfg: dict) -> tuple[dict, str | None, int]:
+    "In the runner: read the child's pipes under the output and wall-clock limits, kill it when one trips; (buffers, why stopped, exit code)."
+    import selectors, time
+    bufs = {name: bytearray() for name in fds.values()}
+    deadline, stopped, status = time.monotonic() + cfg["wall_s"], None, None
+    res_cap = 4096 + 64 * cfg["value_bytes"]
+    sel = selectors.DefaultSelector()
+    for f, name in fds.items(): os.set_blocking(f, False); sel.register(f, selectors.EVENT_READ, name)
+    try:
+        while sel.get_map() and stopped is None:
+            left = deadline - time.monotonic()
+            if left <= 0: stopped = "timeout"; break
+            for key, _ in sel.select(min(left, 0.05)):
+                try: chunk = os.read(key.fd, 65536)
+                except BlockingIOError: continue
+                if not chunk: sel.unregister(key.fd); continue
+                bufs[key.data] += chunk
+                if len(bufs["out"]) + len(bufs["err"]) > cfg["output_bytes"] or len(bufs["res"]) > res_cap:
+                    stopped = "output_limit"; break
+    finally: sel.close()
+    while stopped is None:  # pipes closed: the child is exiting, within what is left of its wall clock
+        p, st = os.waitpid(pid, os.WNOHANG)
+        if p: status = st; break
+        if time.monotonic() > deadline: stopped = "timeout"
+        else: time.sleep(0.002)
+    if status is None:
+        try: os.kill(pid, signal.SIGKILL)
+        except OSError: pass
+        while status is None:
+            try: status = os.waitpid(pid, 0)[1]
+            except InterruptedError: pass
+    return bufs, stopped, (-os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status))
+
+def main_batch(cfg: dict) -> None:
+    "A batch: load the modules every program needs, isolate once, then run each program in a forked child; one JSON line per program."
+    fd, jobs = cfg["result_fd"], cfg["jobs"]
+    try:
+        srcs = [s for j in jobs for s in [j["code"], *(t["src"] for t in j["tests"])]]
+        for m in modules_to_load(srcs, tuple(cfg.get("modules", ()))): __import__(m)
+        import selectors, time  # the runner's own (it runs no model code)
+        cfg["layers"] = isolate(cfg)
+        if "uid" not in cfg["layers"]: raise PermissionError("a batch needs a uid of its own (the parent must be root)")
+        resource.setrlimit(resource.RLIMIT_NPROC, (2, 2))  # itself and one child at a time
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    except BaseException as e:
+        _write_all(fd, (json.dumps({"event": "setup_error", "error": _describe(e)}) + "\n").encode())
+        os._exit(3)
+    root = os.path.realpath(os.getcwd())
+    for i in range(len(jobs)):
+        _wipe(root)
+        (ro, wo), (rr_err, we), (rr, wr) = os.pipe(), os.pipe(), os.pipe()
+        pid = os.fork()
+        if pid == 0: _child(cfg, jobs[i], jobs, wo, we, wr, (ro, rr_err, rr, fd))
+        for f in (wo, we, wr): os.close(f)
+        bufs, stopped, rc = _watch(pid, {ro: "out", rr_err: "err", rr: "res"}, cfg)
+        for f in (ro, rr_err, rr): os.close(f)
+        jobs[i] = None  # done: not in the next child's memory
+        _write_all(fd, (json.dumps({"job": i, "rc": rc, "stopped": stopped, "stdout_bytes": len(bufs["out"]),
+                                    "stderr": bytes(bufs["err"][-4000:]).decode("utf-8", "replace"),
+                                    "res": bytes(bufs["res"]).decode("utf-8", "replace")}) + "\n").encode())
+    _wipe(root)
