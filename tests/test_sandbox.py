@@ -259,4 +259,8 @@ def test_a_batch_gives_what_single_runs_give():
     batch, alone = run_batch(jobs, FAST), [run_code(c, t, FAST) for c, t in jobs]
     key = lambda r: (r.passed, r.n_passed, r.n_tests, r.status, r.isolation)
     assert [key(r) for r in batch] == [key(r) for r in alone]
+    forks = ("import os, time\nn = 0\nfor _ in range(100):\n    try: pid = os.fork()\n    except OSError: continue\n"
+             "    if pid == 0:\n        time.sleep(60)\n        os._exit(0)\n    n += 1\ndef forks(): return n")
+    several = Limits(cpu_s=1, wall_s=3, audit_hook=False, nproc=8, uid=TEST_UID)  # programs may start processes: one sandbox each
+    assert [r.n_passed for r in run_batch([(forks, ["assert forks() == 7"])] * 2, several)] == [1, 1]
     assert [r.status for r in batch[-4:]] == ["memory", "output_limit", "error", "fail"]

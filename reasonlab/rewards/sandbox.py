@@ -298,7 +298,7 @@ def run_batch(jobs: list, # (code, tests) pairs: untrusted programs, trusted tes
         if not isinstance(code, str) or not code.strip(): results[i] = SandboxResult(False, 0, len(prepared), "error", "no code"); continue
         todo.append((i, code, prepared))
     uid, unique_uid = _sandbox_uid(limits)
-    if len(todo) > 1 and unique_uid:  # RLIMIT_NPROC counts per uid: a batch needs its own
+    if len(todo) > 1 and unique_uid and limits.nproc == 1:  # RLIMIT_NPROC counts per uid: a batch needs its own, and room for one child
         try:
             batch = {"jobs": [{"code": c, "tests": [{"kind": t["kind"], "src": t["src"]} for t in p]} for _, c, p in todo],
                      "wall_s": limits.wall_s, "output_bytes": limits.output_bytes}

@@ -222,6 +222,8 @@ def main() -> None:
 # %% ../../nbs/14_sandbox_runner.ipynb #8b7c6d5e
 def _wipe(root: str) -> None:
     "Remove everything inside `root` (the working directory), whatever permissions a program left."
+    try: os.chmod(root, 0o700)  # a program may have locked its working directory
+    except OSError: pass
     for d, dirs, files in os.walk(root, topdown=False):
         for n in files + dirs:
             p = os.path.join(d, n)
