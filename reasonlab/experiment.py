@@ -7,6 +7,7 @@ Docs: https://reasonlab.github.io/reasonlab/experiment.html.md"""
 # %% ../nbs/09_experiment.ipynb #fba7ea2b
 from __future__ import annotations
 import ast, hashlib, json, math, os, time
+from functools import partial
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -17,7 +18,7 @@ from .claims import Claim, load_claims, judge_all, claims_markdown
 
 # %% auto #0
 __all__ = ['paper_slugs', 'paper_info', 'notebook_defaults', 'paper_params', 'code_fingerprint', 'fingerprint', 'Build',
-           'build_order', 'demo_build', 'Experiment', 'start', 'demo_run']
+           'build_order', 'demo_build', 'seed_builds', 'seed_needs', 'Experiment', 'start', 'demo_run']
 
 # %% ../nbs/09_experiment.ipynb #4041f167
 def paper_slugs(root: Path | None = None) -> list[str]:
@@ -109,6 +110,18 @@ def demo_build(path: str, # the file this build writes (its output)
         if time.time() - t0 > timeout: raise TimeoutError(f"demo_build: {wait_for} did not appear in {timeout} s")
         time.sleep(0.05)
     Path(path).write_text("built"); return path
+
+def seed_builds(start: Callable, # start(seed) → the seed's start policy (a partial of a module function, so a worker can run it)
+                seeds: list[int],
+                from_seed0: dict | None = None, # name → function of builds made from seed 0's start policy (a reward model)
+               ) -> dict[str, Build]:
+    "The usual builds: a start policy per seed (`start-<seed>`), and each of `from_seed0` after `start-0`."
+    starts = {f"start-{s}": Build(partial(start, s)) for s in dict.fromkeys([*([0] if from_seed0 else []), *seeds])}
+    return starts | {name: Build(fn, after=("start-0",)) for name, fn in (from_seed0 or {}).items()}
+
+def seed_needs(*shared: str) -> Callable[[tuple], list[str]]:
+    "`needs` for `seed_builds`: a `(variant, seed)` run needs its seed's start policy and the shared builds named."
+    return lambda run: [f"start-{run[1]}", *shared]
 
 def _timed_build(fn) -> dict:
     "fn() and its wall time (in a worker process: its value is pickled back)."

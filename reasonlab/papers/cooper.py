@@ -12,7 +12,6 @@ Docs: https://reasonlab.github.io/reasonlab/papers/cooper.html.md"""
 # %% ../../nbs/papers/cooper.ipynb #6a8c7aae
 from __future__ import annotations
 import math, random, re, time
-from functools import partial
 from pathlib import Path
 import torch
 from datasets import Dataset
@@ -27,7 +26,6 @@ from ..models import load_model
 from ..config import setup_run
 from ..dryrun import register_dataset_shape
 from ..trainers.grpo import grpo_run
-from ..experiment import Build
 
 # %% auto #0
 __all__ = ['RM_TEMPLATE', 'CORRUPT_INSTRUCTION', 'INSTRUCTION', 'VARIANTS_KNOWN', 'head_tail', 'verify_rm_text',
@@ -35,7 +33,7 @@ __all__ = ['RM_TEMPLATE', 'CORRUPT_INSTRUCTION', 'INSTRUCTION', 'VARIANTS_KNOWN'
            'annotate_samples', 'shortcut_rows', 'rm_dataset', 'rm_start', 'sample_completions', 'train_static_rm',
            'corrupter_prompt', 'rewrite_text', 'answer_rewrite', 'corrupt', 'pair_loss', 'first_positives', 'safe_text',
            'CooperReward', 'CooperScorer', 'final_reference', 'task_data', 'rm_prompts', 'start_policy', 'static_rm',
-           'builds', 'needs', 'make_corrupter', 'run_variant']
+           'make_corrupter', 'run_variant']
 
 # %% ../../nbs/papers/cooper.ipynb #4a62f9c5
 RM_TEMPLATE = "<question>{question}</question>\n<reference_answer>{reference}</reference_answer>\n<completion>{completion}</completion>"
@@ -457,16 +455,6 @@ def start_policy(P: dict, seed: int) -> str:
 def static_rm(P: dict) -> Path:
     "The static reward model's folder: trained once (cached) on samples of seed 0's start policy."
     return train_static_rm(P, start_policy(P, 0))
-
-def builds(P: dict, seeds: list[int]) -> dict[str, Build]:
-    "What the runs share (`Experiment.run_grid`'s builds): every seed's start policy, and the static reward model after seed 0's."
-    # each build runs with P["THREADS"] torch threads however many run beside it, so a policy's weights do not depend on the schedule
-    return {**{f"start-{s}": Build(partial(start_policy, P, s)) for s in dict.fromkeys([0, *seeds])},
-            "rm": Build(partial(static_rm, P), after=("start-0",))}
-
-def needs(run: tuple) -> list[str]:
-    "A run needs its seed's start policy and the static reward model (every arm's held-out items are scored by it)."
-    return [f"start-{run[1]}", "rm"]
 
 def make_corrupter(P: dict, seed: int) -> Generator:
     "The corrupter: the answer-rewriting rule, or an instruct LM (`CORRUPTER_MODEL`) behind the generation interface."

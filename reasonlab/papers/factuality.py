@@ -7,12 +7,10 @@ Docs: https://reasonlab.github.io/reasonlab/papers/factuality.html.md"""
 # %% ../../nbs/papers/factuality.ipynb #be8d430e
 from __future__ import annotations
 import hashlib, json, math, random, re
-from functools import partial
 from dataclasses import dataclass
 from pathlib import Path
 from datasets import Dataset
 from ..config import project_root
-from ..experiment import Build
 from ..text import completion_text
 from ..generation import Generator, CallableGenerator, SamplingParams
 
@@ -25,7 +23,7 @@ __all__ = ['FIRST', 'LAST', 'PLACES', 'JOBS', 'EMPLOYERS', 'ATTRIBUTES', 'FIELDS
            'FactualityScorer', 'on_topic_share', 'topical_judge', 'parse_score', 'RelevanceJudge', 'PrecisionReward',
            'DetailReward', 'RelevanceReward', 'factuality_reward', 'reward_table', 'sft_answer', 'sft_rows',
            'start_policy', 'FactualityItemScorer', 'task_data', 'with_references', 'AsChat', 'make_judge',
-           'make_scorer', 'the_kb', 'seed_start_policy', 'builds', 'needs', 'prepare', 'run_variant']
+           'make_scorer', 'the_kb', 'seed_start_policy', 'prepare', 'run_variant']
 
 # %% ../../nbs/papers/factuality.ipynb #7a0251ac
 FIRST = ["Ada", "Bo", "Cora", "Dax", "Edda", "Finn", "Gil", "Hana", "Ivo", "Juna", "Kai", "Lina", "Milo", "Nora", "Otto",
@@ -494,15 +492,6 @@ def the_kb(params: dict) -> KnowledgeBase | None:
 def seed_start_policy(P: dict, seed: int) -> str:
     "Seed's start policy folder, the KB read here (a module function: a worker process runs it)."
     return start_policy(P, the_kb(P), seed)
-
-def builds(P: dict, seeds: list[int]) -> dict[str, Build]:
-    "What the runs share (`Experiment.run_grid`'s builds): every seed's start policy."
-    # each build runs with P["THREADS"] torch threads however many run beside it, so a policy's weights do not depend on the schedule
-    return {f"start-{s}": Build(partial(seed_start_policy, P, s)) for s in seeds}
-
-def needs(run: tuple) -> list[str]:
-    "A run needs its seed's start policy."
-    return [f"start-{run[1]}"]
 
 def prepare(params: dict, seed: int = 0) -> dict:
     "KB, seed's start policy, and the data with that policy's greedy answers as references: what a run starts from."

@@ -12,7 +12,6 @@ Docs: https://reasonlab.github.io/reasonlab/papers/posterior_grpo.html.md"""
 # %% ../../nbs/papers/posterior_grpo.ipynb #47fbc285
 from __future__ import annotations
 import json, math, random, re, time
-from functools import partial
 from pathlib import Path
 from datasets import Dataset
 from ..tasks import split_of, register_task, check_dataset, DatasetError
@@ -26,14 +25,13 @@ from ..models import TinyModelSpec, load_model
 from ..recipes import sft_policy
 from ..config import setup_run
 from ..trainers.grpo import grpo_run
-from ..experiment import Build
 
 # %% auto #0
 __all__ = ['OPS', 'AXES', 'PAIR_KINDS', 'RM_HELD_OUT_ITEMS', 'VARIANTS_KNOWN', 'step_text', 'closed_form', 'apply_steps',
            'plan_text', 'think_text', 'completion_for', 'program_problem', 'make_programs', 'MemoCodeTestReward',
            'degrade', 'rm_input', 'od_pairs', 'hack_pairs', 'read_pairs', 'fresh_reward_model', 'rm_report',
            'process_rm', 'think_rm_input', 'process_reward', 'count_checks', 'ProgramScorer', 'arm_reward',
-           'start_policy', 'the_rm', 'builds', 'needs', 'task_data', 'run_variant', 'per_item_means']
+           'start_policy', 'the_rm', 'task_data', 'run_variant', 'per_item_means']
 
 # %% ../../nbs/papers/posterior_grpo.ipynb #0e90b426
 OPS = ("add", "subtract", "multiply")
@@ -294,16 +292,6 @@ def start_policy(params: dict, seed: int = 0) -> str:
 def the_rm(params: dict) -> Path:
     "The process RM's folder (trained once, cached), on seed 0's start policy's tokenizer; every seed's runs read it."
     return process_rm(params, start_policy(params, 0))
-
-def builds(P: dict, seeds: list[int]) -> dict[str, Build]:
-    "What the runs share (`Experiment.run_grid`'s builds): every seed's start policy, and the process RM after seed 0's."
-    # each build runs with P["THREADS"] torch threads however many run beside it, so a policy's weights do not depend on the schedule
-    return {**{f"start-{s}": Build(partial(start_policy, P, s)) for s in dict.fromkeys([0, *seeds])},
-            "rm": Build(partial(the_rm, P), after=("start-0",))}
-
-def needs(run: tuple) -> list[str]:
-    "A run needs its seed's start policy and the process RM."
-    return [f"start-{run[1]}", "rm"]
 
 def task_data(params: dict) -> tuple[Dataset, Dataset]:
     "(train prompts, held-out items): prompt (INSTRUCTION + problem), problem (what the RM reads), tests."
