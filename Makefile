@@ -7,6 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 export HF_HUB_OFFLINE=1 HF_HUB_DISABLE_TELEMETRY=1 TOKENIZERS_PARALLELISM=false MPLBACKEND=Agg PYTHONUNBUFFERED=1
 SCALE ?= tiny
 PAPERS ?=
+SEEDS ?=
 
 .PHONY: setup reproduce test test-fast sync-check bench lab docs check-browser
 
@@ -22,9 +23,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m ipykernel install --prefix $(VENV) --name reasonlab --display-name reasonlab >/dev/null
 	rm -f $(VENV)/.installed-*; touch $@
 
-# every paper at tiny scale (SCALE=full on GPU boxes; PAPERS="shuffle-r1" for one)
+# every paper at tiny scale (SCALE=full on GPU boxes; PAPERS="shuffle-r1" for one; SEEDS=3 for a quicker pass with
+# seeds 0-2 instead of each paper's own, which writes outputs/ but not the papers' committed results)
 reproduce: setup
-	$(BIN)/reasonlab-reproduce --scale $(SCALE) $(if $(PAPERS),--papers $(PAPERS))
+	$(BIN)/reasonlab-reproduce --scale $(SCALE) $(if $(PAPERS),--papers $(PAPERS)) $(if $(SEEDS),--seeds $(SEEDS))
 
 # notebooks in sync with reasonlab/, the notebooks' own tests, then pytest (exit 5 = no tests is not a failure here);
 # two at a time (TEST_WORKERS): most of a test's time is one thread; test files stay whole (a paper runs once per file)

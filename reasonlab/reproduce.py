@@ -16,8 +16,8 @@ from .experiment import paper_slugs, paper_info, notebook_defaults, paper_params
 
 # %% auto #0
 __all__ = ['RESULTS_START', 'RESULTS_END', 'RunProgress', 'run_paper', 'machine_line', 'paper_results_markdown',
-           'report_markdown', 'slim_results', 'results_section', 'readme_section', 'update_paper_readme', 'reproduce',
-           'main', 'launch_command', 'launch_main']
+           'report_markdown', 'slim_results', 'results_section', 'readme_section', 'update_paper_readme',
+           'seeds_params', 'reproduce', 'main', 'launch_command', 'launch_main']
 
 # %% ../nbs/07_reproduce.ipynb #2e4e31f7
 import threading
@@ -153,19 +153,29 @@ def update_paper_readme(slug: str, metrics: dict, root: Path | None = None) -> P
     return readme
 
 # %% ../nbs/07_reproduce.ipynb #6b473076
+def seeds_params(slug: str, scale: str, seeds: int, root: Path | None = None) -> dict:
+    "The paper's `scale` parameters with `SEEDS` = 0 … seeds−1 (a quick pass: fewer seeds than the paper's own)."
+    params = paper_params(slug, scale, root)
+    if "SEEDS" not in params: raise ParamError(f"{slug}: its notebook has no SEEDS parameter, so --seeds cannot apply")
+    if seeds < 1: raise ParamError(f"--seeds must be at least 1, not {seeds}")
+    return params | {"SEEDS": list(range(seeds))}
+
 def reproduce(papers: list[str] | None = None, scale: str = "tiny", output_root: Path | None = None,
-              root: Path | None = None, readmes: bool | None = None) -> list[dict]:
+              root: Path | None = None, readmes: bool | None = None,
+              seeds: int | None = None, # run seeds 0 … seeds−1 instead of each paper's SEEDS (then no README results)
+             ) -> list[dict]:
     "Check every paper's parameters, run each notebook, write REPORT.md (and, at tiny/full scale into outputs/, each paper's results section)."
     root = Path(root or project_root())
     out_root = Path(output_root or root/"outputs"); out_root.mkdir(parents=True, exist_ok=True)
     slugs = papers or paper_slugs(root)
-    for s in slugs: paper_params(s, scale, root)  # every parameter file is checked before the first run starts
+    # every parameter file is checked before the first run starts
+    params = {s: seeds_params(s, scale, seeds, root) if seeds is not None else paper_params(s, scale, root) for s in slugs}
     results = []
     for i, s in enumerate(slugs, 1):
         print(f"[{i}/{len(slugs)}]", end=" ", flush=True)
-        r = run_paper(s, scale, out_root, root); results.append(r)
+        r = run_paper(s, scale, out_root, root, params=params[s]); results.append(r)
         print(f"  {'ok' if r['ok'] else 'FAILED: ' + r['error']} ({r['seconds']:.0f} s)", flush=True)
-        if r["ok"] and (readmes if readmes is not None else (scale in ("tiny", "full") and output_root is None)):
+        if r["ok"] and (readmes if readmes is not None else (scale in ("tiny", "full") and output_root is None and seeds is None)):
             update_paper_readme(s, r["metrics"], root)
     (out_root/"REPORT.md").write_text(report_markdown(results, scale))
     print(f"report: {out_root/'REPORT.md'}")
@@ -178,8 +188,9 @@ def main(argv=None):
     p.add_argument("--scale", default="tiny", help="parameter file: tiny | full | test")
     p.add_argument("--output-root", default=None)
     p.add_argument("--no-readme", action="store_true", help="do not write papers/<slug>/results.json and README results")
+    p.add_argument("--seeds", type=int, default=None, help="run seeds 0..N-1 instead of each paper's SEEDS (a quicker pass; no README results)")
     a = p.parse_args(argv)
-    try: res = reproduce(a.papers, a.scale, a.output_root, readmes=False if a.no_readme else None)
+    try: res = reproduce(a.papers, a.scale, a.output_root, readmes=False if a.no_readme else None, seeds=a.seeds)
     except (ParamError, FileNotFoundError) as e: sys.exit(f"error: {e}")
     sys.exit(0 if all(r["ok"] for r in res) else 1)
 

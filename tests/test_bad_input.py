@@ -28,6 +28,13 @@ def test_unknown_parameter_names_file_and_key(tmp_path):
     assert not (tmp_path/"out"/"shuffle-r1"/"metrics.json").exists()
 
 
+def test_seeds_below_one_refused_before_any_run(tmp_path):
+    root = _project_copy(tmp_path, "SEEDS: [0]\n")
+    with pytest.raises(ParamError, match="--seeds must be at least 1"):
+        reproduce(["shuffle-r1"], "tiny", tmp_path/"out", root, seeds=0)
+    assert not (tmp_path/"out"/"shuffle-r1").exists()
+
+
 def test_wrong_type_names_file_and_key(tmp_path):
     root = _project_copy(tmp_path, "ROUNDS: '3'\n")
     with pytest.raises(ParamError, match=r"tiny.yaml: parameter 'ROUNDS' should be int"):
