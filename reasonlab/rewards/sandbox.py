@@ -14,7 +14,6 @@ import json
 import os
 import re
 import secrets
-import selectors
 import shutil
 import signal
 import subprocess
@@ -146,31 +145,16 @@ def _kill_group(proc: subprocess.Popen) -> None:
 def _collect(proc: subprocess.Popen, result_fd: int, limits: Limits, deadline: float, uid: int | None, unique_uid: bool,
              res_cap: int | None = None, # bytes of result lines read at most (default: one run's, 4096 + 64 × value_bytes)
             ) -> tuple[dict, str | None]:
-    "Read the three pipes under the limits: (buffers by name, why it was stopped or None)."
-    sel = selectors.DefaultSelector()
-    for f, name in ((proc.stdout.fileno(), "out"), (proc.stderr.fileno(), "err"), (result_fd, "res")):
-        os.set_blocking(f, False)
-        sel.register(f, selectors.EVENT_READ, name)
-    bufs = {"out": bytearray(), "err": bytearray(), "res": bytearray()}
-    stopped, reaped = None, False
-    res_cap = res_cap or 4096 + 64 * limits.value_bytes
-    try:
-        while sel.get_map() and stopped is None:
-            left = deadline - time.monotonic()
-            if left <= 0: stopped = "timeout"; break
-            for key, _ in sel.select(min(left, 0.05)):
-                try: chunk = os.read(key.fd, 65536)
-                except BlockingIOError: continue
-                if not chunk: sel.unregister(key.fd); continue
-                bufs[key.data] += chunk
-                if len(bufs["out"]) + len(bufs["err"]) > limits.output_bytes or len(bufs["res"]) > res_cap:
-                    stopped = "output_limit"; break
-            if not reaped and _exited(proc):  # runner done: strays must not hold the pipes open
-                reaped = True
-                _kill_group(proc)
-                if unique_uid: kill_uid(uid)
-    finally: sel.close()
-    return bufs, stopped
+    "Read the three pipes under the limits (`sandbox_runner.drain`): (buffers by name, why it was stopped or None)."
+    reaped = False
+    def reap():  # runner done: strays must not hold the pipes open
+        nonlocal reaped
+        if not reaped and _exited(proc):
+            reaped = True
+            _kill_group(proc)
+            if unique_uid: kill_uid(uid)
+    return sandbox_runner.drain({proc.stdout.fileno(): "out", proc.stderr.fileno(): "err", result_fd: "res"}, deadline,
+                                limits.output_bytes, res_cap or 4096 + 64 * limits.value_bytes, each=reap)
 
 # %% ../../nbs/15_sandbox.ipynb #c792d578
 def _status(rc: int | None, stopped: str | None, events: set, stderr: str) -> str:
@@ -204,14 +188,19 @@ def _judge(tests: list[dict], reports: list[dict], value_bytes: int = 10_000) ->
     return errors
 
 # %% ../../nbs/15_sandbox.ipynb #256370c4
+def _json_lines(data: bytes) -> list[dict]:
+    "The JSON objects among `data`'s lines (anything else, e.g. a line a program forged half of, is skipped)."
+    out = []
+    for line in data.splitlines():
+        try: r = json.loads(line)
+        except ValueError: continue
+        if isinstance(r, dict): out.append(r)
+    return out
+
 def _result(prepared: list[dict], rc: int | None, stopped: str | None, res: bytes, stderr: str, limits: Limits) -> SandboxResult:
     "Judge one program's run from its exit code, why it was stopped, its result lines and its stderr."
     n = len(prepared)
-    reports = []
-    for line in res.splitlines():
-        try: r = json.loads(line)
-        except ValueError: continue
-        if isinstance(r, dict): reports.append(r)
+    reports = _json_lines(res)
     events = {r.get("event") for r in reports if "event" in r}
     for r in reports:
         if r.get("event") in ("setup_error", "syntax_error", "solution_error"): stderr += f"\n[sandbox] {r['event']}: {r.get('error', '')}"
@@ -304,10 +293,8 @@ def run_batch(jobs: list, # (code, tests) pairs: untrusted programs, trusted tes
                      "wall_s": limits.wall_s, "output_bytes": limits.output_bytes}
             bufs, _, _ = _run_process(batch, limits, uid, unique_uid, wall_s=len(todo) * (limits.wall_s + 0.5) + 5,
                                       res_cap=len(todo) * (2 * (4096 + 64 * limits.value_bytes) + 8 * 4000 + 1024))
-            for line in bytes(bufs["res"]).splitlines():
-                try: r = json.loads(line)
-                except ValueError: continue
-                if not isinstance(r, dict) or not isinstance(r.get("job"), int) or not 0 <= r["job"] < len(todo): continue
+            for r in _json_lines(bytes(bufs["res"])):
+                if not isinstance(r.get("job"), int) or not 0 <= r["job"] < len(todo): continue
                 i, _, prepared = todo[r["job"]]
                 results[i] = _result(prepared, r.get("rc"), r.get("stopped"), str(r.get("res", "")).encode(), str(r.get("stderr", "")), limits)
         except Exception: pass  # whatever has no result runs alone below

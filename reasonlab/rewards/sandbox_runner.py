@@ -9,7 +9,7 @@ __all__ = ['ALWAYS_LOADED', 'ON_DEMAND', 'ALLOWED_MODULES', 'DENY_EVENTS', 'DENY
            'CLONE_NEWNS', 'CLONE_NEWIPC', 'CLONE_NEWUSER', 'CLONE_NEWPID', 'CLONE_NEWNET', 'MS_RDONLY', 'MS_NOSUID',
            'MS_NODEV', 'MS_NOEXEC', 'MS_REC', 'MS_PRIVATE', 'PR_SET_PDEATHSIG', 'OTHER_WRITABLE', 'path_inside',
            'audit_denial', 'make_audit_hook', 'modules_to_load', 'isolate', 'set_limits', 'plain', 'run_solution',
-           'main', 'main_batch']
+           'main', 'drain', 'main_batch']
 
 # %% ../../nbs/14_sandbox_runner.ipynb #bb9d4d98
 import builtins, json, os, re, resource, signal, sys, traceback
@@ -255,12 +255,15 @@ def _child(cfg: dict, job: dict, jobs: list, out_w: int, err_w: int, res_w: int,
     except BaseException: pass
     os._exit(code)
 
-def _watch(pid: int, fds: dict, cfg: dict) -> tuple[dict, str | None, int]:
-    "In the runner: read the child's pipes under the output and wall-clock limits, kill it when one trips; (buffers, why stopped, exit code)."
+def drain(fds: dict, # pipe fd → "out" | "err" | "res"
+          deadline: float, # time.monotonic() to stop by
+          output_bytes: int, # stdout + stderr bytes at most
+          res_cap: int, # result-line bytes at most
+          each=None, # called after every select round (the parent: reap strays once the runner has exited)
+         ) -> tuple[dict, str | None]:
+    "Read the pipes until all close or a limit trips: (buffers by name, 'timeout' | 'output_limit' | None). Stdlib only: the runner and the parent both use it."
     import selectors, time
-    bufs = {name: bytearray() for name in fds.values()}
-    deadline, stopped, status = time.monotonic() + cfg["wall_s"], None, None
-    res_cap = 4096 + 64 * cfg["value_bytes"]
+    bufs, stopped = {"out": bytearray(), "err": bytearray(), "res": bytearray()}, None
     sel = selectors.DefaultSelector()
     for f, name in fds.items(): os.set_blocking(f, False); sel.register(f, selectors.EVENT_READ, name)
     try:
@@ -272,9 +275,17 @@ def _watch(pid: int, fds: dict, cfg: dict) -> tuple[dict, str | None, int]:
                 except BlockingIOError: continue
                 if not chunk: sel.unregister(key.fd); continue
                 bufs[key.data] += chunk
-                if len(bufs["out"]) + len(bufs["err"]) > cfg["output_bytes"] or len(bufs["res"]) > res_cap:
+                if len(bufs["out"]) + len(bufs["err"]) > output_bytes or len(bufs["res"]) > res_cap:
                     stopped = "output_limit"; break
+            if each is not None: each()
     finally: sel.close()
+    return bufs, stopped
+
+def _watch(pid: int, fds: dict, cfg: dict) -> tuple[dict, str | None, int]:
+    "In the runner: read the child's pipes under the output and wall-clock limits, kill it when one trips; (buffers, why stopped, exit code)."
+    import time
+    deadline, status = time.monotonic() + cfg["wall_s"], None
+    bufs, stopped = drain(fds, deadline, cfg["output_bytes"], 4096 + 64 * cfg["value_bytes"])
     while stopped is None:  # pipes closed: the child is exiting, within what is left of its wall clock
         p, st = os.waitpid(pid, os.WNOHANG)
         if p: status = st; break
